@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace VnetReconciler.Reconciler.Cli;
+
+/// <summary>The <c>vnetctl</c> command tree (SPEC §5). Each command lives in its own file and registers here.</summary>
+public static class VnetctlApp
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("vnetctl: a GitOps agent for Xen-style virtual networks (vnets)");
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
+}

@@ -1,0 +1,3 @@
+using VnetReconciler.Reconciler.Cli;
+
+return await VnetctlApp.RunAsync(args);
