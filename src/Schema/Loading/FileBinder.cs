@@ -26,7 +26,7 @@ internal static class FileBinder
         {
             var doc = SxpReader.Read(file.Text, file.Path);
             diagnostics.AddRange(doc.Diagnostics);
-            forms = doc.HasErrors ? [] : SxpForms.TopForms(doc.Forms, diagnostics);
+            forms = doc.HasErrors ? [] : SxpForms.TopForms(doc.Forms, (kind, at) => AcceptsKind(role, kind, at, diagnostics), diagnostics);
         }
         else
             forms = YamlReader.TopForms(file.Text, file.Path, diagnostics);
@@ -35,13 +35,7 @@ internal static class FileBinder
         SourceSpan? firstSingle = null;
         foreach (var form in forms)
         {
-            var kind = form.Kind == "peer.add" && role == FileRole.Peers ? "peer" : form.Kind;
-            if (kind != expected)
-            {
-                var where = role == FileRole.Fleet ? "a fleet file" : $"a file under {RepositoryLayout.FormFor(role)}s/";
-                diagnostics.Add(Diagnostic.Error(form.KindSpan, DiagnosticCodes.Form, $"{where} holds {expected} forms, found '{form.Kind}'"));
-                continue;
-            }
+            if (format == FileFormat.Yaml && !AcceptsKind(role, form.Kind, form.KindSpan, diagnostics)) continue;
             if (form.Body is not DataMap body)
             {
                 diagnostics.Add(Diagnostic.Error(form.Body.Span, DiagnosticCodes.Type, $"'{form.Kind}' must be a mapping of fields, found {form.Body.Describe}"));
@@ -74,5 +68,15 @@ internal static class FileBinder
             }
         }
         return content;
+    }
+
+    /// <summary>True when a file of <paramref name="role"/> may hold a <paramref name="kind"/> form (else reported).</summary>
+    private static bool AcceptsKind(FileRole role, string kind, SourceSpan at, List<Diagnostic> diagnostics)
+    {
+        var expected = RepositoryLayout.FormFor(role);
+        if (kind == expected || (kind == "peer.add" && role == FileRole.Peers)) return true;
+        var where = role == FileRole.Fleet ? "a fleet file" : $"a file under {expected}s/";
+        diagnostics.Add(Diagnostic.Error(at, DiagnosticCodes.Form, $"{where} holds {expected} forms, found '{kind}'"));
+        return false;
     }
 }

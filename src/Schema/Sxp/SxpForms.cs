@@ -9,7 +9,8 @@ namespace VnetReconciler.Schema.Sxp;
 /// </summary>
 internal static class SxpForms
 {
-    public static List<TopForm> TopForms(IReadOnlyList<SxpNode> forms, List<Diagnostic> diagnostics)
+    /// <param name="accepts">Checks (and reports) the form's name before its fields are read.</param>
+    public static List<TopForm> TopForms(IReadOnlyList<SxpNode> forms, Func<string, SourceSpan, bool> accepts, List<Diagnostic> diagnostics)
     {
         var result = new List<TopForm>(forms.Count);
         foreach (var node in forms)
@@ -20,7 +21,7 @@ internal static class SxpForms
                 diagnostics.Add(Diagnostic.Error(node.Span, DiagnosticCodes.Form, $"expected a form such as (vnet …), found {found}"));
                 continue;
             }
-            if (Fields(list, 1, diagnostics) is { } map)
+            if (accepts(head.Text, head.Span) && Fields(list, 1, diagnostics) is { } map)
                 result.Add(new TopForm(head.Text, head.Span, map));
         }
         return result;

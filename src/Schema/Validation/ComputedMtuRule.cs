@@ -8,7 +8,8 @@ internal sealed class ComputedMtuRule : StateRule
     protected override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         if (!report.ReferencesCheckable) return;
-        var underlay = state.Hosts.ToDictionary(h => h.Name, state.UnderlayMtuOf, StringComparer.Ordinal);
+        var underlay = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var host in state.Hosts) underlay.TryAdd(host.Name, state.UnderlayMtuOf(host)); // duplicates: DuplicateHostRule
         var fleetMin = underlay.Count == 0 ? state.Fleet.UnderlayMtu : underlay.Values.Min();
         foreach (var vnet in state.Vnets)
         {
@@ -17,7 +18,7 @@ internal sealed class ComputedMtuRule : StateRule
                 : fleetMin;
             if (min == int.MaxValue) min = state.Fleet.UnderlayMtu;
             var computed = min - VnetMtu.Overhead(vnet);
-            if (vnet.Mtu is { } mtu && mtu > computed)
+            if (vnet.Mtu is { } mtu and <= MtuRange.Max && mtu > computed)
                 report.Warning(vnet.Fields.Of("mtu", vnet.Span), DiagnosticCodes.Mtu,
                     $"mtu {mtu} of vnet {vnet.Id.ShortForm} is above the {computed} its hosts' underlay allows: larger frames are fragmented or refused");
             else if (vnet.Mtu is null && computed < MtuRange.MinVnet)

@@ -11,16 +11,22 @@ internal sealed class FleetRecordRule : RecordRule<Fleet>
             report.Error(fleet.Fields.Of("interval", fleet.Span), DiagnosticCodes.Value, "interval must be more than 0: agents would poll git without pause");
         if (fleet.VerifyWindow <= TimeSpan.Zero)
             report.Error(fleet.Fields.Of("verify_window", fleet.Span), DiagnosticCodes.Value, "verify_window must be more than 0");
-        var seen = new Dictionary<int, string>();
-        foreach (var (field, port) in new[] { ("port", fleet.Port), ("esp_port", fleet.EspPort), ("vxlan_port", fleet.VxlanPort) })
+        var ports = new[] { ("port", fleet.Port), ("esp_port", fleet.EspPort), ("vxlan_port", fleet.VxlanPort) };
+        for (var i = 0; i < ports.Length; i++)
         {
-            var at = fleet.Fields.Of(field, fleet.Span);
+            var (field, port) = ports[i];
             if (port is < 1 or > 65535)
-                report.Error(at, DiagnosticCodes.Value, $"{field} {port} is not a UDP port: use 1 to 65535");
-            else if (seen.TryGetValue(port, out var other))
-                report.Error(at, DiagnosticCodes.Value, $"{field} {port} is also the {other}: each protocol needs its own UDP port");
-            else
-                seen[port] = field;
+            {
+                report.Error(fleet.Fields.Of(field, fleet.Span), DiagnosticCodes.Value, $"{field} {port} is not a UDP port: use 1 to 65535");
+                continue;
+            }
+            for (var j = 0; j < i; j++)
+            {
+                if (ports[j].Item2 != port) continue;
+                // Report at the field that was written (a default clashing with a written value is the written one's fault).
+                var (at, other) = fleet.Fields.Has(field) ? (field, ports[j].Item1) : (ports[j].Item1, field);
+                report.Error(fleet.Fields.Of(at, fleet.Span), DiagnosticCodes.Value, $"{at} {port} is also the {other}: each protocol needs its own UDP port");
+            }
         }
         if (fleet.UnderlayMtu is < MtuRange.MinUnderlay or > MtuRange.Max)
             report.Error(fleet.Fields.Of("underlay_mtu", fleet.Span), DiagnosticCodes.Mtu,
