@@ -8,6 +8,7 @@ public static class VnetctlApp
     public static RootCommand Build()
     {
         var root = new RootCommand("vnetctl: a GitOps agent for Xen-style virtual networks (vnets)");
+        root.Subcommands.Add(ValidateCommand.Create());
         return root;
     }
 
