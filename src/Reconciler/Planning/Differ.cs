@@ -9,7 +9,14 @@ namespace VnetReconciler.Reconciler.Planning;
 /// </summary>
 public static partial class Differ
 {
-    private enum Phase { TunnelPeerDelete, TunnelVnetDelete, LinkDelete, Bridge, Vnetif, Tap, Port, TunnelVnet, TunnelPeer }
+    private enum Phase
+    {
+        TunnelPeerDelete, TunnelVnetDelete,
+        // Going away: ports leave their bridges before the bridges go (the reverse of the order they come in).
+        PortRelease, TapDelete, VnetifDelete, BridgeDelete,
+        Bridge, Vnetif, Tap, Port,
+        TunnelVnet, TunnelPeer,
+    }
 
     public static Plan Diff(string host, string? revision, HostSpec desired, Observation observed, IReadOnlyDictionary<string, int> guestMtu)
     {
@@ -53,7 +60,7 @@ public static partial class Differ
             if (have.Role == LinkRole.Port)
             {
                 if (have.Master is null) continue; // already released
-                add(Phase.LinkDelete, new Change
+                add(Phase.PortRelease, new Change
                 {
                     Action = ChangeAction.Update, Kind = ChangeKind.Port, Name = have.Name, Vnet = have.Vnet,
                     Before = have.Master, After = "none", Path = $"links[{have.Name}].master", Field = LinkField.Master,
@@ -62,7 +69,7 @@ public static partial class Differ
                 });
                 continue;
             }
-            add(Phase.LinkDelete, new Change
+            add(DeletePhaseOf(have.Role), new Change
             {
                 Action = ChangeAction.Delete, Kind = KindOf(have.Role), Name = have.Name, Vnet = have.Vnet,
                 Before = Describe(have), Path = $"links[{have.Name}]",
@@ -115,6 +122,13 @@ public static partial class Differ
         LinkRole.Vnetif => Phase.Vnetif,
         LinkRole.Tap => Phase.Tap,
         _ => Phase.Port,
+    };
+
+    private static Phase DeletePhaseOf(LinkRole role) => role switch
+    {
+        LinkRole.Bridge => Phase.BridgeDelete,
+        LinkRole.Vnetif => Phase.VnetifDelete,
+        _ => Phase.TapDelete,
     };
 
     internal static ChangeKind KindOf(LinkRole role) => role switch
