@@ -11,7 +11,9 @@ namespace VnetReconciler.Dataplane.Links;
 /// change (a port released, a bridge deleted, an MTU changed) can be healed at once. A dedicated thread reads the
 /// socket; Dispose wakes it through an eventfd and waits for it. Lost notifications are reported as
 /// <see cref="LinkEventKind.Overflow"/>, never silently. Bridge-port notifications (family AF_BRIDGE) are left
-/// out: every membership change also comes as a plain link notification with the new IFLA_MASTER.
+/// out: every membership change also comes as a plain link notification with the new IFLA_MASTER. The kernel
+/// announces an alias change only while the link is up (netdev_state_change), so a consumer that heals aliases
+/// also compares them after each resync.
 /// </summary>
 public sealed unsafe class LinkMonitor : IDisposable
 {
