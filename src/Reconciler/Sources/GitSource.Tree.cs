@@ -34,11 +34,12 @@ public sealed partial class GitSource
             }
         }
         wanted.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        var blobs = await ReadBlobsAsync(wanted.Select(w => w.BlobId).ToList(), ct).ConfigureAwait(false);
+        var blobs = await ReadObjectsAsync(wanted.Select(w => w.BlobId).ToList(), ct).ConfigureAwait(false);
         return [.. wanted.Select((w, i) => new RevisionFile(w.Path, Decode(blobs[i])))];
     }
 
-    private async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ReadBlobsAsync(IReadOnlyList<string> ids, CancellationToken ct)
+    /// <summary>The raw contents of objects in the mirror, in the order asked (one <c>cat-file --batch</c>).</summary>
+    internal async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ReadObjectsAsync(IReadOnlyList<string> ids, CancellationToken ct)
     {
         if (ids.Count == 0) return [];
         var input = Encoding.ASCII.GetBytes(string.Concat(ids.Select(id => id + "\n")));

@@ -25,6 +25,9 @@ public sealed partial class GitSource
         _time = time;
     }
 
+    /// <summary>The git the mirror is read with (the signature verifier runs its checks through it).</summary>
+    internal GitCli Git => _git;
+
     /// <summary>The remote as git is given it (a local path made absolute).</summary>
     public string Remote { get; }
 
