@@ -47,7 +47,8 @@ public sealed class TestRepository : IDisposable
 
     public GitSource Source(string remote, GitCli? git = null) => new(remote, Mirror, git ?? ProductGit(), TimeProvider.System);
 
-    /// <summary>Writes the files (path → text; null deletes) and commits them; returns the commit id.</summary>
+    /// <summary>Writes the files (path → text; null deletes) and commits them, signed (<c>-S</c>) when
+    /// <paramref name="signArgs"/> (git options such as <c>-c gpg.format=ssh</c>) are given; returns the commit id.</summary>
     public string Commit(IReadOnlyDictionary<string, string?> files, string message = "change", IReadOnlyList<string>? signArgs = null,
         IDictionary<string, string>? env = null)
     {
@@ -63,7 +64,7 @@ public sealed class TestRepository : IDisposable
             File.WriteAllText(full, text);
         }
         Git(Work, "add", "--all");
-        Git(Work, env, [.. signArgs ?? [], "commit", "--quiet", "--allow-empty", "-m", message]);
+        Git(Work, env, [.. signArgs ?? [], "commit", .. (signArgs is null ? Array.Empty<string>() : ["-S"]), "--quiet", "--allow-empty", "-m", message]);
         return Head();
     }
 
