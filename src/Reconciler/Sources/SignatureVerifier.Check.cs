@@ -38,7 +38,7 @@ public sealed partial class SignatureVerifier
             (SignatureFormat.X509, _) => new(commit, "", TrustFailure.UntrustedFormat, $"commit {commit[..12]} has an X.509 signature; only SSH and OpenPGP are supported"),
             (SignatureFormat.Ssh, _) when policy.SshAllowedSigners is null =>
                 new(commit, "", TrustFailure.UntrustedFormat, $"commit {commit[..12]} is SSH-signed but the trust file names no ssh.allowed_signers"),
-            (SignatureFormat.OpenPgp, _) when policy.GpgHome is null =>
+            (SignatureFormat.OpenPgp, _) when policy.GpgKeyring is null =>
                 new(commit, "", TrustFailure.UntrustedFormat, $"commit {commit[..12]} is GPG-signed but the trust file names no gpg.keyring"),
             // SSH: git says G for any good signature; only a key in allowed_signers has full trust.
             (SignatureFormat.Ssh, "G") when trust is "fully" or "ultimate" => new(commit, who, null, "good"),
@@ -63,8 +63,7 @@ public sealed partial class SignatureVerifier
             "-c", $"gpg.ssh.allowedSignersFile={policy.SshAllowedSigners ?? "/dev/null"}",
             "log", "--no-walk=unsorted", $"--format=%H%x1f%G?%x1f{trustField}%x1f%GS%x1e", .. commits, "--",
         ];
-        // GnuPG reads only the trust file's keyring; without one it gets an empty, private home.
-        var env = new Dictionary<string, string?> { ["GNUPGHOME"] = policy.GpgHome ?? Path.Combine(_source.MirrorDir, "no-gnupg") };
+        var env = new Dictionary<string, string?> { ["GNUPGHOME"] = GnupgHome(policy.GpgKeyring) };
         var result = (await _source.Git.RunAsync(args, _source.MirrorDir, _source.LocalTimeout, ct, null, env).ConfigureAwait(false))
             .EnsureSuccess();
         foreach (var record in result.Stdout.Split('\x1e'))
@@ -73,6 +72,24 @@ public sealed partial class SignatureVerifier
             if (fields.Length == 4) verdicts[fields[0]] = (fields[1], fields[2], fields[3]);
         }
         return verdicts;
+    }
+
+    /// <summary>
+    /// The GnuPG home verification runs with, so GnuPG reads only the trust file's keys: the named directory
+    /// itself, or for a keyring file a private home in the mirror whose <c>gpg.conf</c> uses that file alone
+    /// (without a keyring, an empty private home).
+    /// </summary>
+    private string GnupgHome(string? keyring)
+    {
+        if (keyring is not null && Directory.Exists(keyring)) return keyring;
+        var home = Path.Combine(_source.MirrorDir, keyring is null ? "vnet-gnupg-none" : "vnet-gnupg");
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(home);
+        else Directory.CreateDirectory(home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // gpg.conf(5): no-default-keyring drops the home's own pubring; keyring adds the named file.
+        var conf = keyring is null ? "no-default-keyring\n" : $"no-default-keyring\nkeyring {keyring}\n";
+        var path = Path.Combine(home, "gpg.conf");
+        if (!File.Exists(path) || File.ReadAllText(path) != conf) File.WriteAllText(path, conf);
+        return home;
     }
 
     /// <summary>The signature format from the <c>gpgsig</c> header of a raw commit object (git's commit format).</summary>

@@ -36,13 +36,11 @@ public sealed partial class SignatureVerifier
         }
 
         List<string> commits = [head.CommitId];
-        if (policy.Mode == SignatureMode.EveryCommit && lastApplied is not null && lastApplied != head.CommitId)
+        // After an allowed rewind there is no "since the last applied commit" on the new history (the mirror
+        // may hold the old commit without its ancestors), so only the new head is checked; allow_rewind is
+        // the host's explicit acceptance of rewritten history (docs/trust.md).
+        if (policy.Mode == SignatureMode.EveryCommit && lastApplied is not null && lastApplied != head.CommitId && descends)
         {
-            if (!descends)
-            {
-                // An allowed rewind: make sure the new history is here before listing it.
-                await _source.DeepenAsync(head, head.CommitId, ct).ConfigureAwait(false);
-            }
             commits.AddRange((await _source.CommitsBetweenAsync(lastApplied, head.CommitId, ct).ConfigureAwait(false))
                 .Where(c => c != head.CommitId));
         }

@@ -74,10 +74,10 @@ public static class TrustFile
                     };
                     break;
                 case "ssh":
-                    policy = policy with { SshAllowedSigners = KeyPath(value, "allowed_signers", isDirectory: false) };
+                    policy = policy with { SshAllowedSigners = KeyPath(value, "allowed_signers", allowDirectory: false) };
                     break;
                 case "gpg":
-                    policy = policy with { GpgHome = KeyPath(value, "keyring", isDirectory: true) };
+                    policy = policy with { GpgKeyring = KeyPath(value, "keyring", allowDirectory: true) };
                     break;
                 default:
                     Error(keyNode, $"unknown key '{key}' (known: {string.Join(", ", s_topKeys)})", 0);
@@ -99,7 +99,7 @@ public static class TrustFile
 
         string Scalar(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : Error(node, "expected a single value", "");
 
-        string? KeyPath(YamlNode section, string field, bool isDirectory)
+        string? KeyPath(YamlNode section, string field, bool allowDirectory)
         {
             if (section is not YamlMappingNode map) return Error<string?>(section, $"expected a mapping with '{field}'", null);
             string? found = null;
@@ -112,9 +112,9 @@ public static class TrustFile
                     continue;
                 }
                 var full = Path.GetFullPath(Scalar(v), baseDir);
-                if (isDirectory ? !Directory.Exists(full) : !File.Exists(full))
+                if (!File.Exists(full) && !(allowDirectory && Directory.Exists(full)))
                 {
-                    Error(v, $"{field} '{full}' does not exist{(isDirectory ? " (a GnuPG home directory)" : "")}", 0);
+                    Error(v, $"{field} '{full}' does not exist{(allowDirectory ? " (a GnuPG home directory or keyring file)" : " (a file)")}", 0);
                 }
                 found = full;
             }

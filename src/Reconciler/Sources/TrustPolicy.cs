@@ -29,14 +29,15 @@ public sealed record TrustPolicy
     /// <summary>An OpenSSH allowed-signers file (<c>ssh-keygen -Y verify</c> format), absolute; null when SSH signatures are not trusted.</summary>
     public string? SshAllowedSigners { get; init; }
 
-    /// <summary>A GnuPG home directory holding the trusted public keys, absolute; null when GPG signatures are not trusted.</summary>
-    public string? GpgHome { get; init; }
+    /// <summary>The trusted OpenPGP keys, absolute: a GnuPG home directory, or a keyring file (binary
+    /// <c>gpg --export</c> output or a keybox); null when OpenPGP signatures are not trusted.</summary>
+    public string? GpgKeyring { get; init; }
 
     /// <summary>Whether a tracked ref may move to a commit that does not descend from the last applied one.</summary>
     public bool AllowRewind { get; init; }
 
     /// <summary>Whether any signer is trusted at all.</summary>
-    public bool HasAnchor => SshAllowedSigners is not null || GpgHome is not null;
+    public bool HasAnchor => SshAllowedSigners is not null || GpgKeyring is not null;
 }
 
 /// <summary>One problem in a trust file, with its position (1-based).</summary>

@@ -89,6 +89,24 @@ public sealed class SignatureVerifierTests
     }
 
     [Fact]
+    public async Task Gpg_a_keyring_file_works_like_a_keyring_directory()
+    {
+        using var repo = new TestRepository();
+        using var signers = new TestSigners(repo.Root);
+        var alice = signers.Gpg("alice", trusted: true);
+        var mallory = signers.Gpg("mallory", trusted: false);
+        var policy = Policy("gpg: { keyring: trusted.gpg }", repo.Root);
+        Assert.Equal(signers.TrustedKeyringFile, policy.GpgKeyring);
+
+        repo.Commit(Vnet("97"), "signed by alice", alice.SignArgs, alice.Env);
+        var good = await VerifyHead(repo, policy);
+        Assert.True(good.Accepted, good.ToString());
+
+        repo.Commit(Vnet("98"), "signed by mallory", mallory.SignArgs, mallory.Env);
+        Assert.Equal(TrustFailure.UntrustedSigner, (await VerifyHead(repo, policy)).Failure);
+    }
+
+    [Fact]
     public async Task A_valid_ssh_signature_does_not_satisfy_a_gpg_only_policy()
     {
         using var repo = new TestRepository();
@@ -156,6 +174,34 @@ public sealed class SignatureVerifierTests
         var forward = await verifier.VerifyAsync(TrustPolicy.None, await source.FetchAsync("main"), rewritten);
         Assert.True(forward.Accepted, forward.ToString());
         Assert.Equal(next, repo.Head());
+    }
+
+    [Fact]
+    public async Task An_allowed_rewind_in_every_commit_mode_checks_the_new_head()
+    {
+        using var repo = new TestRepository();
+        using var signers = new TestSigners(repo.Root);
+        var alice = signers.Ssh("alice", trusted: true);
+        var older = repo.Commit(Vnet("97"), "from before signing was required");
+        var applied = repo.Commit(Vnet("98"), "applied", alice.SignArgs);
+        var source = repo.Source("file://" + repo.MakeBare());
+        await source.FetchAsync("main");
+        repo.Git(repo.Work, "reset", "--quiet", "--hard", older);
+        repo.Commit(Vnet("99"), "rolled back and signed", alice.SignArgs);
+        repo.Push("main");
+        var head = await source.FetchAsync("main");
+        var verifier = new SignatureVerifier(source);
+
+        var signedHead = await verifier.VerifyAsync(
+            Policy("mode: every-commit\nallow_rewind: true\nssh: { allowed_signers: allowed_signers }", repo.Root), head, applied);
+        Assert.True(signedHead.Accepted, signedHead.ToString());
+
+        repo.Git(repo.Work, "reset", "--quiet", "--hard", older);
+        repo.Push("main");
+        var unsignedHead = await verifier.VerifyAsync(
+            Policy("mode: every-commit\nallow_rewind: true\nssh: { allowed_signers: allowed_signers }", repo.Root),
+            await source.FetchAsync("main"), applied);
+        Assert.Equal(TrustFailure.Unsigned, unsignedHead.Failure);
     }
 
     [Fact]

@@ -40,7 +40,10 @@ public sealed class TestSigners(string root) : IDisposable
     /// <summary>The GnuPG home a trust file names: holds the public keys of trusted OpenPGP signers only.</summary>
     public string TrustedKeyring => GnupgHome("trusted");
 
-    /// <summary>An OpenPGP key in its own home; its public key is imported into <see cref="TrustedKeyring"/> when <paramref name="trusted"/>.</summary>
+    /// <summary>The same trusted public keys as one keyring file (binary <c>gpg --export</c> output).</summary>
+    public string TrustedKeyringFile => Path.Combine(root, "trusted.gpg");
+
+    /// <summary>An OpenPGP key in its own home; its public key goes into <see cref="TrustedKeyring"/> and <see cref="TrustedKeyringFile"/> when <paramref name="trusted"/>.</summary>
     public TestSigner Gpg(string name, bool trusted)
     {
         var home = GnupgHome(name);
@@ -53,6 +56,9 @@ public sealed class TestSigners(string root) : IDisposable
             var exported = Path.Combine(root, $"{name}.asc");
             Gpg(env, "--armor", "--output", exported, "--export", fingerprint);
             Gpg(new Dictionary<string, string> { ["GNUPGHOME"] = TrustedKeyring }, "--import", exported);
+            var binary = Path.Combine(root, $"{name}.gpg");
+            Gpg(env, "--output", binary, "--export", fingerprint);
+            File.AppendAllBytes(TrustedKeyringFile, File.ReadAllBytes(binary));
         }
         return new TestSigner(name, ["-c", "gpg.format=openpgp", "-c", "gpg.program=gpg", "-c", $"user.signingkey={fingerprint}"], env);
     }

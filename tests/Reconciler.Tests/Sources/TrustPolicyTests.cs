@@ -30,7 +30,7 @@ public sealed class TrustPolicyTests : IDisposable
         {
             Mode = SignatureMode.EveryCommit,
             SshAllowedSigners = Path.Combine(_dir, "allowed_signers"),
-            GpgHome = Path.Combine(_dir, "gnupg"),
+            GpgKeyring = Path.Combine(_dir, "gnupg"),
             AllowRewind = true,
         }, load.Policy);
     }
@@ -55,7 +55,7 @@ public sealed class TrustPolicyTests : IDisposable
     [InlineData("mode: head", 1, 1, "a signature mode needs a signer")]
     [InlineData("ssh: { allowed_signers: allowed_signers }\nallow_rewnd: true", 2, 1, "unknown key 'allow_rewnd'")]
     [InlineData("ssh:\n  allowed_signers: nope", 2, 20, "does not exist")]
-    [InlineData("gpg: { keyring: allowed_signers }", 1, 17, "(a GnuPG home directory)")]
+    [InlineData("gpg: { keyring: nope }", 1, 17, "(a GnuPG home directory or keyring file)")]
     [InlineData("ssh: { allowed_signers: allowed_signers, extra: 1 }", 1, 42, "unknown key 'extra'")]
     [InlineData("allow_rewind: maybe", 1, 15, "allow_rewind must be true or false")]
     [InlineData("mode: [head", 2, 1, "")]
