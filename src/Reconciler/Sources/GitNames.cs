@@ -19,6 +19,11 @@ public static partial class GitNames
     /// <summary>Forty hex digits: a full SHA-1 commit id.</summary>
     public static bool IsCommitId(string text) => CommitIdPattern().IsMatch(text);
 
+    /// <summary>Returns <paramref name="commitId"/> when it is a full commit id; anything else (which git could read as
+    /// an option or revision syntax) is an <see cref="ArgumentException"/>.</summary>
+    public static string RequireCommitId(string commitId, string parameter) =>
+        IsCommitId(commitId) ? commitId : throw new ArgumentException($"not a commit id: '{commitId}'", parameter);
+
     /// <summary>
     /// Normalises a remote: <c>https://</c>, <c>ssh://</c>, <c>file://</c>, scp-like <c>user@host:path</c>
     /// or a local path (made absolute, since git runs inside the mirror). Anything else is refused.

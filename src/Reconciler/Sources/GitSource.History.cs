@@ -12,7 +12,7 @@ public sealed partial class GitSource
     /// </summary>
     public async Task<bool> DeepenAsync(Revision head, string ancestor, CancellationToken ct = default)
     {
-        if (!GitNames.IsCommitId(ancestor)) throw new ArgumentException($"not a commit id: '{ancestor}'", nameof(ancestor));
+        GitNames.RequireCommitId(ancestor, nameof(ancestor));
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -36,6 +36,8 @@ public sealed partial class GitSource
     /// it is now (no network; false when either commit is not here). A commit is its own ancestor.</summary>
     public async Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken ct = default)
     {
+        GitNames.RequireCommitId(ancestor, nameof(ancestor));
+        GitNames.RequireCommitId(descendant, nameof(descendant));
         var result = await Local(["merge-base", "--is-ancestor", ancestor, descendant], ct).ConfigureAwait(false);
         return result.ExitCode switch
         {
@@ -53,7 +55,9 @@ public sealed partial class GitSource
     /// </summary>
     public async Task<IReadOnlyList<string>> CommitsBetweenAsync(string? since, string head, CancellationToken ct = default)
     {
+        GitNames.RequireCommitId(head, nameof(head));
         if (since is null) return [head];
+        GitNames.RequireCommitId(since, nameof(since));
         var result = (await Local(["rev-list", $"{since}..{head}", "--"], ct).ConfigureAwait(false)).EnsureSuccess();
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }

@@ -19,6 +19,7 @@ public sealed partial class GitSource
     /// </summary>
     public async Task<IReadOnlyList<RevisionFile>> ReadTreeAsync(string commitId, CancellationToken ct = default)
     {
+        GitNames.RequireCommitId(commitId, nameof(commitId));
         var listing = (await Local(["ls-tree", "-r", "-z", "--full-tree", commitId + "^{commit}", "--"], ct)
             .ConfigureAwait(false)).EnsureSuccess().Stdout;
         var wanted = new List<(string Path, string BlobId)>();
@@ -60,6 +61,7 @@ public sealed partial class GitSource
             var header = Encoding.ASCII.GetString(output, at, eol - at).Split(' ');
             if (header.Length != 3) throw new InvalidDataException($"cat-file --batch: {string.Join(' ', header)}");
             var size = int.Parse(header[2], CultureInfo.InvariantCulture);
+            if (eol + 1 + size > output.Length) throw new InvalidDataException($"cat-file --batch: {header[0]} is cut short");
             objects.Add(output.AsMemory(eol + 1, size));
             at = eol + 1 + size + 1;
         }

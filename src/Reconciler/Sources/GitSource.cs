@@ -122,6 +122,7 @@ public sealed partial class GitSource
     /// <summary>Commit id, tree, committer time and subject of a commit in the mirror.</summary>
     public async Task<Revision> DescribeAsync(string commitId, string @ref, CancellationToken ct = default)
     {
+        GitNames.RequireCommitId(commitId, nameof(commitId));
         var result = (await Local(["log", "-1", "--no-show-signature", "--format=%H%x00%T%x00%ct%x00%s", commitId, "--"], ct)
             .ConfigureAwait(false)).EnsureSuccess();
         var parts = result.Stdout.TrimEnd('\n').Split('\0');

@@ -162,4 +162,31 @@ public sealed class GitSourceTests
         Assert.Equal(GitFailure.NotFound, error.Failure);
         Assert.False(error.IsTransient);
     }
+
+    [Fact]
+    public async Task Skips_symlinks_drops_a_byte_order_mark_and_refuses_non_commit_ids()
+    {
+        using var repo = new TestRepository();
+        File.WriteAllText(Path.Combine(repo.Root, "outside.yaml"), "secret: 1\n");
+        Directory.CreateDirectory(Path.Combine(repo.Work, "vnets"));
+        File.CreateSymbolicLink(Path.Combine(repo.Work, "vnets", "link.yaml"), Path.Combine(repo.Root, "outside.yaml"));
+        var commit = repo.Commit(new Dictionary<string, string?> { ["vnets/bom.yaml"] = "\uFEFFvnet: { id: \"97\" }\n" });
+        var source = repo.Source(repo.Work);
+        await source.FetchAsync("main");
+
+        var file = Assert.Single(await source.ReadTreeAsync(commit));
+        Assert.Equal(new RevisionFile("vnets/bom.yaml", "vnet: { id: \"97\" }\n"), file);
+        await Assert.ThrowsAsync<ArgumentException>(() => source.ReadTreeAsync("--output=/tmp/x"));
+        await Assert.ThrowsAsync<ArgumentException>(() => source.IsAncestorAsync("HEAD", commit));
+    }
+
+    [Fact]
+    public void Splits_cat_file_batch_output_by_the_sizes_it_announces()
+    {
+        var output = "0123456789012345678901234567890123456789 blob 3\na\nb\n0123456789012345678901234567890123456789 blob 0\n\n"u8.ToArray();
+        var objects = GitSource.ParseBatch(output, 2);
+        Assert.Equal("a\nb", System.Text.Encoding.UTF8.GetString(objects[0].Span));
+        Assert.Equal(0, objects[1].Length);
+        Assert.Throws<InvalidDataException>(() => GitSource.ParseBatch(output[..10], 1));
+    }
 }
