@@ -41,6 +41,7 @@ public sealed class GitCli
     private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<GitCall> _calls = new();
+    private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
 
     /// <param name="executable">The git program (default <c>git</c> from PATH).</param>
     /// <param name="environment">Extra variables for every call (a null value removes the variable).</param>
@@ -52,11 +53,14 @@ public sealed class GitCli
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Every call made so far, oldest first.</summary>
+    /// <summary>How many recent calls <see cref="Calls"/> keeps (a running agent calls git forever).</summary>
+    public int RecentCapacity { get; init; } = 256;
+
+    /// <summary>The most recent calls (up to <see cref="RecentCapacity"/>), oldest first.</summary>
     public IReadOnlyList<GitCall> Calls => [.. _calls];
 
-    /// <summary>How many calls ran the given git subcommand (<c>fetch</c>, <c>ls-remote</c>, …).</summary>
-    public int CountOf(string subcommand) => _calls.Count(c => c.Subcommand == subcommand);
+    /// <summary>How many calls ran the given git subcommand (<c>fetch</c>, <c>ls-remote</c>, …) since this instance was made.</summary>
+    public int CountOf(string subcommand) => _counts.GetValueOrDefault(subcommand);
 
     /// <summary>Runs git once. A non-zero exit is returned, not thrown (see <see cref="GitResult.EnsureSuccess"/>);
     /// a timeout or a git that cannot start throws a <see cref="GitException"/>.</summary>
@@ -137,8 +141,13 @@ public sealed class GitCli
         return psi;
     }
 
-    private void Record(IReadOnlyList<string> args, string? workDir, int exitCode, long started) =>
-        _calls.Enqueue(new GitCall(SubcommandOf(args), GitException.Redact(args), workDir, exitCode, _time.GetElapsedTime(started)));
+    private void Record(IReadOnlyList<string> args, string? workDir, int exitCode, long started)
+    {
+        var subcommand = SubcommandOf(args);
+        _counts.AddOrUpdate(subcommand, 1, (_, n) => n + 1);
+        _calls.Enqueue(new GitCall(subcommand, GitException.Redact(args), workDir, exitCode, _time.GetElapsedTime(started)));
+        while (_calls.Count > RecentCapacity) _calls.TryDequeue(out _);
+    }
 
     /// <summary>The first argument that is not a global option (<c>-c k=v</c>, <c>-C dir</c>, <c>--git-dir=…</c>).</summary>
     internal static string SubcommandOf(IReadOnlyList<string> args)

@@ -61,10 +61,14 @@ public sealed partial class SignatureVerifier
         [
             "-c", "gpg.program=gpg", "-c", "gpg.ssh.program=ssh-keygen", "-c", "log.showSignature=false",
             "-c", $"gpg.ssh.allowedSignersFile={policy.SshAllowedSigners ?? "/dev/null"}",
-            "log", "--no-walk=unsorted", $"--format=%H%x1f%G?%x1f{trustField}%x1f%GS%x1e", .. commits, "--",
+            "log", "--no-walk=unsorted", "--stdin", $"--format=%H%x1f%G?%x1f{trustField}%x1f%GS%x1e",
         ];
         var env = new Dictionary<string, string?> { ["GNUPGHOME"] = GnupgHome(policy.GpgKeyring) };
-        var result = (await _source.Git.RunAsync(args, _source.MirrorDir, _source.LocalTimeout, ct, null, env).ConfigureAwait(false))
+        // The ids go on stdin: an every-commit range can be longer than a command line.
+        var ids = Encoding.ASCII.GetBytes(string.Concat(commits.Select(c => c + "\n")));
+        // Each signature costs a gpg or ssh-keygen run: the limit grows with the range.
+        var timeout = _source.LocalTimeout + TimeSpan.FromMilliseconds(100) * commits.Count;
+        var result = (await _source.Git.RunAsync(args, _source.MirrorDir, timeout, ct, ids, env).ConfigureAwait(false))
             .EnsureSuccess();
         foreach (var record in result.Stdout.Split('\x1e'))
         {

@@ -30,6 +30,17 @@ public sealed class GitCliTests
     }
 
     [Fact]
+    public async Task Keeps_only_recent_calls_but_counts_them_all()
+    {
+        var cli = new GitCli(environment: new Dictionary<string, string?> { ["GIT_CONFIG_GLOBAL"] = "/dev/null" }) { RecentCapacity = 2 };
+        for (var i = 0; i < 4; i++) await cli.RunAsync(["version"], null, TimeSpan.FromSeconds(30), default);
+
+        Assert.Equal(2, cli.Calls.Count);
+        Assert.Equal(4, cli.CountOf("version"));
+        Assert.Equal(0, cli.CountOf("fetch"));
+    }
+
+    [Fact]
     public async Task Runs_git_without_prompts_in_the_c_locale()
     {
         // env(1) in place of git shows the environment a git call gets.
