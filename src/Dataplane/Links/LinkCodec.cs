@@ -141,6 +141,7 @@ internal static class LinkCodec
         int mtu = 0, master = 0;
         MacAddress? mac = null;
         var kind = LinkKind.Other;
+        uint? tunOwner = null, tunGroup = null;
         var attributes = message.Attributes(IfLinkH.IfInfoMsgSize);
         while (attributes.TryRead(out var a))
         {
@@ -151,7 +152,7 @@ internal static class LinkCodec
                 case IfLinkH.IFLA_MASTER: master = a.AsInt32(); break;
                 case IfLinkH.IFLA_IFALIAS: alias = a.AsString(); break;
                 case IfLinkH.IFLA_ADDRESS when a.Value.Length == MacAddress.Length: mac = MacAddress.Read(a.Value); break;
-                case IfLinkH.IFLA_LINKINFO: kind = DecodeKind(a.Nested()); break;
+                case IfLinkH.IFLA_LINKINFO: kind = DecodeKind(a.Nested(), ref tunOwner, ref tunGroup); break;
             }
         }
         return new LinkInfo
@@ -164,6 +165,8 @@ internal static class LinkCodec
             IsUp = (flags & IfLinkH.IFF_UP) != 0,
             Mac = mac,
             Alias = string.IsNullOrEmpty(alias) ? null : alias,
+            TunOwner = tunOwner,
+            TunGroup = tunGroup,
         };
     }
 
@@ -172,14 +175,20 @@ internal static class LinkCodec
 
     public static byte Family(NetlinkMessage message) => message.Payload.IsEmpty ? (byte)0 : message.Payload[0];
 
-    private static LinkKind DecodeKind(NetlinkAttributeReader info)
+    private static LinkKind DecodeKind(NetlinkAttributeReader info, ref uint? tunOwner, ref uint? tunGroup)
     {
+        var kind = LinkKind.Other;
         while (info.TryRead(out var a))
         {
+            if (a.Type == IfLinkH.IFLA_INFO_DATA && kind == LinkKind.Tun)
+            {
+                DecodeTunData(a.Nested(), ref tunOwner, ref tunGroup);
+                continue;
+            }
             if (a.Type != IfLinkH.IFLA_INFO_KIND) continue;
             var v = a.Value;
             if (!v.IsEmpty && v[^1] == 0) v = v[..^1];
-            return v switch
+            kind = v switch
             {
                 _ when v.SequenceEqual("bridge"u8) => LinkKind.Bridge,
                 _ when v.SequenceEqual("tun"u8) => LinkKind.Tun,
@@ -188,7 +197,20 @@ internal static class LinkCodec
                 _ => LinkKind.Other,
             };
         }
-        return LinkKind.Other;
+        return kind;
+    }
+
+    /// <summary>IFLA_TUN_OWNER and IFLA_TUN_GROUP (linux/if_link.h; u32, -1 when unset).</summary>
+    private static void DecodeTunData(NetlinkAttributeReader data, ref uint? tunOwner, ref uint? tunGroup)
+    {
+        const ushort IFLA_TUN_OWNER = 1, IFLA_TUN_GROUP = 2;
+        while (data.TryRead(out var a))
+        {
+            if (a.Value.Length < 4) continue;
+            var v = MemoryMarshal.Read<uint>(a.Value);
+            if (a.Type == IFLA_TUN_OWNER) tunOwner = v == uint.MaxValue ? null : v;
+            else if (a.Type == IFLA_TUN_GROUP) tunGroup = v == uint.MaxValue ? null : v;
+        }
     }
 
     /// <summary>Decodes RTM_NEWNEIGH of family AF_BRIDGE; null for the ports' own address lists (NTF_SELF).</summary>

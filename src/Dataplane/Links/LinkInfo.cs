@@ -35,6 +35,12 @@ public sealed record LinkInfo
     /// <summary>The interface alias (IFLA_IFALIAS); the agent marks what it owns with it (SPEC §3.2).</summary>
     public string? Alias { get; init; }
 
+    /// <summary>For TUN/TAP devices: the owner uid and group (IFLA_TUN_OWNER, IFLA_TUN_GROUP), null when unset.</summary>
+    public uint? TunOwner { get; init; }
+
+    /// <summary>For TUN/TAP devices: the group, null when unset.</summary>
+    public uint? TunGroup { get; init; }
+
     public bool HasMaster => MasterIndex != 0;
 }
 

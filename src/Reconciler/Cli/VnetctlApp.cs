@@ -9,6 +9,8 @@ public static class VnetctlApp
     {
         var root = new RootCommand("vnetctl: a GitOps agent for Xen-style virtual networks (vnets)");
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(PlanCommand.CreatePlan());
+        root.Subcommands.Add(PlanCommand.CreateApply());
         return root;
     }
 

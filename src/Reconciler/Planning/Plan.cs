@@ -40,7 +40,7 @@ public sealed record Change
     public required string Reason { get; init; }
     public bool WireChange { get; init; }
     /// <summary>The object and field the change is about, as drift and verify print it.</summary>
-    [JsonIgnore] public required string Path { get; init; }
+    [JsonIgnore] public string Path { get; init; } = "";
     /// <summary>The link as it must be after this step (creates and updates of links); the applier's input.</summary>
     [JsonIgnore] public LinkSpec? Link { get; init; }
     /// <summary>For link updates: the field that changes.</summary>

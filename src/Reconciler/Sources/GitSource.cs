@@ -53,7 +53,8 @@ public sealed partial class GitSource
         @ref = GitNames.ValidateRef(@ref);
         if (GitNames.IsCommitId(@ref)) return new RevisionRef(@ref, null, @ref);
 
-        string[] candidates = @ref.StartsWith("refs/", StringComparison.Ordinal)
+        // HEAD is the remote's default branch, as a clone would check it out.
+        string[] candidates = @ref == "HEAD" || @ref.StartsWith("refs/", StringComparison.Ordinal)
             ? [@ref]
             : [$"refs/heads/{@ref}", $"refs/tags/{@ref}"];
         var result = (await Network(["ls-remote", "--", Remote, .. candidates], ct).ConfigureAwait(false)).EnsureSuccess();

@@ -10,6 +10,7 @@ namespace VnetReconciler.Reconciler.State;
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(AppliedStateDocument))]
+[JsonSerializable(typeof(Inventory))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;
 
 /// <summary>The file <c>last-applied.json</c>: a format version around <see cref="LastApplied"/>.</summary>
