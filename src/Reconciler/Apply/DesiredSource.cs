@@ -19,6 +19,11 @@ public sealed record DesiredRevision
     /// <summary>True when the error is an outage worth retrying, not a bad revision.</summary>
     public bool Transient { get; init; }
     public RevisionLoad? Load { get; init; }
+    /// <summary>
+    /// True when the requested revision could not be had (<see cref="Error"/> says why) and <see cref="State"/> is the
+    /// last applied revision from the state directory instead: the last good state stays in force (SPEC §6.3).
+    /// </summary>
+    public bool IsFallback { get; init; }
 }
 
 /// <summary>
@@ -66,21 +71,35 @@ public sealed class DesiredSource
         {
             case RevisionLoadOutcome.New or RevisionLoadOutcome.Unchanged:
                 var schema = DesiredStateLoader.Load(load.Files.Select(f => new SourceFile(f.Path, f.Text)));
-                return Validated(load.Revision!.CommitId, load.Revision, load.Files, schema, load);
+                var validated = Validated(load.Revision!.CommitId, load.Revision, load.Files, schema, load);
+                return validated.State is null ? WithFallback(validated) : validated;
             case RevisionLoadOutcome.Refused:
-                return new DesiredRevision
+                return WithFallback(new DesiredRevision
                 {
                     Label = load.Attempted?.CommitId ?? _ref, Revision = load.Attempted, Load = load,
                     Error = $"revision {load.Attempted?.ShortId} refused by the trust policy: {load.Verdict?.Message}",
-                };
+                });
             default:
-                return new DesiredRevision
+                return WithFallback(new DesiredRevision
                 {
                     Label = load.Attempted?.CommitId ?? _ref, Revision = load.Attempted, Load = load,
                     Transient = load.Outcome == RevisionLoadOutcome.Unreachable,
                     Error = load.Error?.Message ?? $"could not load {_ref} from {GitException.Redact(_repo)}",
-                };
+                });
         }
+    }
+
+    /// <summary>The last applied revision in place of one that could not be had, when there is one.</summary>
+    private static DesiredRevision WithFallback(DesiredRevision failed)
+    {
+        if (failed.Load?.LastApplied is not { } last) return failed;
+        var schema = DesiredStateLoader.Load(last.Files.Select(f => new SourceFile(f.Path, f.Text)));
+        if (schema.HasErrors) return failed;
+        return failed with
+        {
+            Label = last.Revision.CommitId, Revision = last.Revision, Files = last.Files, State = schema.State, IsFallback = true,
+            Diagnostics = failed.Diagnostics,
+        };
     }
 
     private static DesiredRevision Validated(string label, Revision? revision, IReadOnlyList<RevisionFile> files, LoadResult schema, RevisionLoad? load) =>

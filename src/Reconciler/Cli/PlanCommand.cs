@@ -27,6 +27,7 @@ internal static class PlanCommand
                 var plan = run.Converger.Plan(run.Intent, run.Revision.Label);
                 var stdout = parse.InvocationConfiguration.Output;
                 stdout.Write(parse.GetValue(output) == "json" ? PlanRenderer.Json(plan) + "\n" : PlanRenderer.Text(plan, Terminal.IsColour(stdout)));
+                if (run.Revision.IsFallback) return 1;
                 return parse.GetValue(detailed) && plan.HasChanges ? 2 : 0;
             }
         });
@@ -50,7 +51,7 @@ internal static class PlanCommand
                 var plan = run.Converger.Plan(run.Intent, run.Revision.Label);
                 if (!json) stdout.Write(PlanRenderer.Text(plan, Terminal.IsColour(stdout)));
                 var result = run.Converger.Apply(plan, run.Intent);
-                if (result.Outcome == ApplyOutcome.Converged && run.Revision.Revision is { } revision)
+                if (result.Outcome == ApplyOutcome.Converged && !run.Revision.IsFallback && run.Revision.Revision is { } revision)
                 {
                     new AppliedStateStore(parse.GetValue(options.StateDir)!).Save(new LastApplied
                     {
@@ -75,7 +76,7 @@ internal static class PlanCommand
                     });
                     stdout.WriteLine("No tunnel is running: start `vnetctl agent` to carry traffic between hosts.");
                 }
-                return result.Outcome == ApplyOutcome.Converged ? 0 : 1;
+                return result.Outcome == ApplyOutcome.Converged && !run.Revision.IsFallback ? 0 : 1;
             }
         });
         return command;
@@ -110,6 +111,8 @@ internal sealed class HostRun : IDisposable
             stderr.WriteLine($"error: {revision.Error}");
             return null;
         }
+        if (revision.IsFallback)
+            stderr.WriteLine($"error: {revision.Error}; the last applied revision {revision.Label[..12]} stays in force");
         System.Net.IPAddress? address = null;
         if (parse.GetValue(options.Address) is { } text && !System.Net.IPAddress.TryParse(text, out address))
         {
@@ -136,7 +139,7 @@ internal sealed class HostRun : IDisposable
         return new HostRun
         {
             Revision = revision, Intent = intent, Kernel = kernel, Inventory = inventory,
-            Converger = new HostConverger(kernel, inventory),
+            Converger = new HostConverger(kernel, inventory) { BeforeStep = CrashPoint.FromEnvironment() },
         };
     }
 
@@ -148,4 +151,23 @@ internal static class Terminal
     /// <summary>Colour only on a real terminal, never into a pipe or file (and never with NO_COLOR set).</summary>
     public static bool IsColour(TextWriter writer) =>
         ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+}
+
+/// <summary>
+/// Fault injection for the crash tests (SPEC §6.3 "a crash mid-apply leaves state that the next cycle converges"):
+/// with <c>VNETCTL_CRASH_AT_STEP=N</c> the process dies abruptly before its N-th kernel step (counting from 0).
+/// </summary>
+internal static class CrashPoint
+{
+    public const string Variable = "VNETCTL_CRASH_AT_STEP";
+
+    public static Action<string>? FromEnvironment()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(Variable), out var at)) return null;
+        var n = 0;
+        return step =>
+        {
+            if (n++ == at) Environment.FailFast($"{Variable}={at}: crashing before '{step}'");
+        };
+    }
 }
