@@ -55,9 +55,10 @@ public sealed partial class GitException : Exception
     [
         "could not resolve host", "could not resolve hostname", "connection refused", "connection timed out",
         "operation timed out", "network is unreachable", "no route to host", "connection reset",
-        "could not read from remote repository", "unable to access", "does not appear to be a git repository",
+        "could not read from remote repository", "does not appear to be a git repository",
         "the remote end hung up unexpectedly", "early eof", "temporary failure in name resolution",
         "failed to connect", "ssl_connect", "gnutls", "http/2 stream", "rpc failed", "remote: internal server error",
+        "returned error: 5", "returned error: 429", "couldn't connect to server", "resolving timed out",
     ];
 
     private static readonly string[] s_notFound =

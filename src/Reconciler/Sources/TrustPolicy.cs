@@ -40,18 +40,6 @@ public sealed record TrustPolicy
     public bool HasAnchor => SshAllowedSigners is not null || GpgKeyring is not null;
 }
 
-/// <summary>One problem in a trust file, with its position (1-based).</summary>
-public sealed record TrustFileError(string File, int Line, int Column, string Message)
-{
-    public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
-}
-
-/// <summary>A trust file read: the policy, or (never both) the errors that make every revision unverifiable.</summary>
-public sealed record TrustFileLoad(TrustPolicy? Policy, IReadOnlyList<TrustFileError> Errors)
-{
-    public bool Succeeded => Policy is not null;
-}
-
 /// <summary>
 /// The policy in force: the host-local one, made stricter by the fleet where the fleet asks (SPEC §2.4
 /// <c>signatures</c>). The fleet file lives in the repository being verified, so it can only add

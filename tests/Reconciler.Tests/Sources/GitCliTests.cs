@@ -81,6 +81,18 @@ public sealed class GitCliTests
     }
 
     [Theory]
+    [InlineData("ssh: Could not resolve hostname git.example.test: Name or service not known\nfatal: Could not read from remote repository.", GitFailure.Transient)]
+    [InlineData("fatal: unable to access 'https://x/': The requested URL returned error: 503", GitFailure.Transient)]
+    [InlineData("ssh: connect to host 198.18.0.1 port 22: Connection refused", GitFailure.Transient)]
+    [InlineData("fatal: couldn't find remote ref refs/heads/nope", GitFailure.NotFound)]
+    [InlineData("fatal: remote error: upload-pack: not our ref 0123456789012345678901234567890123456789", GitFailure.NotFound)]
+    [InlineData("remote: Repository not found.\nfatal: Authentication failed for 'https://x/'", GitFailure.Other)]
+    [InlineData("fatal: not a git repository: '.'", GitFailure.Other)]
+    [InlineData("fatal: unable to access 'https://x/': The requested URL returned error: 403", GitFailure.Other)]
+    public void Classifies_failures_by_what_git_printed(string stderr, GitFailure expected) =>
+        Assert.Equal(expected, GitException.Classify(stderr));
+
+    [Theory]
     [InlineData("--upload-pack=touch /tmp/x")]
     [InlineData("ext::sh -c touch% /tmp/pwned")]
     [InlineData("fd::17")]

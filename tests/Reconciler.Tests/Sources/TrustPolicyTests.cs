@@ -59,6 +59,7 @@ public sealed class TrustPolicyTests : IDisposable
     [InlineData("ssh: { allowed_signers: allowed_signers, extra: 1 }", 1, 42, "unknown key 'extra'")]
     [InlineData("allow_rewind: maybe", 1, 15, "allow_rewind must be true or false")]
     [InlineData("mode: [head", 2, 1, "")]
+    [InlineData("ssh: { allowed_signers: allowed_signers }\nmode: head\nmode: none", 3, 1, "")]
     public void Errors_name_file_line_and_column(string yaml, int line, int column, string message)
     {
         var load = TrustFile.Parse(TrustPath, yaml);

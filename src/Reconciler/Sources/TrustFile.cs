@@ -3,6 +3,18 @@ using YamlDotNet.RepresentationModel;
 
 namespace VnetReconciler.Reconciler.Sources;
 
+/// <summary>One problem in a trust file, with its position (1-based).</summary>
+public sealed record TrustFileError(string File, int Line, int Column, string Message)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
+}
+
+/// <summary>A trust file read: the policy, or (never both) the errors that make every revision unverifiable.</summary>
+public sealed record TrustFileLoad(TrustPolicy? Policy, IReadOnlyList<TrustFileError> Errors)
+{
+    public bool Succeeded => Policy is not null;
+}
+
 /// <summary>
 /// Reads a trust file (docs/trust.md). Strict, because it guards what the agent applies: unknown keys,
 /// missing key files and a mode without a signer are errors, each with <c>file:line:col</c>. A caller
