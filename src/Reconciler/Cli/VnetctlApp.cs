@@ -11,6 +11,7 @@ public static class VnetctlApp
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(PlanCommand.CreatePlan());
         root.Subcommands.Add(PlanCommand.CreateApply());
+        root.Subcommands.Add(DriftCommand.Create());
         return root;
     }
 

@@ -157,6 +157,31 @@ public sealed class PlanApplyTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void DriftNamesEveryObjectAndFieldThatMovedSinceTheLastApply()
+    {
+        var (ns, repo, state) = HostA();
+        string[] Drift(params string[] extra) => ["drift", "--host", "host-a", "--state-dir", state, .. extra];
+        Assert.Equal(1, Vnetctl(ns, Drift()).ExitCode); // nothing applied yet: says so
+        Assert.Equal(0, Vnetctl(ns, ["apply", .. Host(repo, state)]).ExitCode);
+        Assert.Equal(0, Vnetctl(ns, Drift("--detailed-exitcode")).ExitCode);
+
+        ns.Ip("link", "set", "vm-a97", "mtu", "1500");
+        ns.Ip("link", "set", "vnif97", "nomaster");
+        ns.Ip("link", "del", "vnif0098");
+        var text = Vnetctl(ns, Drift("--detailed-exitcode"));
+        Assert.Equal(2, text.ExitCode);
+        Assert.Contains("links[vm-a97].mtu: want 1436, got 1500", text.Stdout);
+        Assert.Contains("links[vnif97].master: want vnet97, got none", text.Stdout);
+        Assert.Contains("links[vnif0098]: missing", text.Stdout);
+
+        var json = System.Text.Json.JsonDocument.Parse(Vnetctl(ns, Drift("-o", "json")).Stdout).RootElement;
+        Assert.True(json.GetProperty("drift").GetArrayLength() >= 3); // bridges follow their members' MTU, so they drift too
+        Assert.Contains(json.GetProperty("drift").EnumerateArray(), d => d.GetProperty("path").GetString() == "links[vm-a97].mtu"
+            && d.GetProperty("want").GetString() == "1436" && d.GetProperty("got").GetString() == "1500");
+        Assert.Contains("| `links[vm-a97].mtu` | 1436 | 1500 |", Vnetctl(ns, Drift("-o", "markdown")).Stdout);
+    }
+
+    [Fact]
     public void AnApplyKilledAtAnyStepConvergesOnTheNextRun()
     {
         var (ns0, repo, _) = HostA();
