@@ -19,10 +19,22 @@ public sealed partial class LinkClient : IDisposable
     private readonly byte[] _buffer = new byte[16 * 1024];
     private readonly Lock _gate = new();
 
-    private LinkClient(NetlinkSocket socket) => _socket = socket;
+    private readonly string? _namespace;
+
+    private LinkClient(NetlinkSocket socket, string? networkNamespace)
+    {
+        _socket = socket;
+        _namespace = networkNamespace;
+    }
 
     /// <summary>Opens a client on a new NETLINK_ROUTE socket in the calling thread's network namespace.</summary>
-    public static LinkClient Open() => new(NetlinkSocket.Open());
+    public static LinkClient Open() => new(NetlinkSocket.Open(), CurrentThreadNamespace());
+
+    /// <summary>The calling thread's network namespace, e.g. <c>net:[4026531840]</c> (setns acts per thread).</summary>
+    private static string? CurrentThreadNamespace() => new FileInfo("/proc/thread-self/ns/net").LinkTarget;
+
+    /// <summary>Whether the calling thread is in the namespace the client's socket belongs to.</summary>
+    private bool InClientNamespace() => _namespace is not null && _namespace == CurrentThreadNamespace();
 
     internal NetlinkSocket Socket => _socket;
 
@@ -89,6 +101,10 @@ public sealed partial class LinkClient : IDisposable
     public void CreateTap(string name, uint? owner = null, uint? group = null, bool multiQueue = false)
     {
         InterfaceName.Validate(name);
+        if (!InClientNamespace())
+            throw new InvalidOperationException(
+                $"ip tuntap add {name}: the calling thread is in network namespace {CurrentThreadNamespace()}, the client in {_namespace}; " +
+                "a TAP is created in the caller's namespace, so call from a thread in the client's namespace");
         TunControl.CreatePersistent(name, owner, group, multiQueue);
     }
 
@@ -135,15 +151,10 @@ public sealed partial class LinkClient : IDisposable
         }
     }
 
-    /// <summary>Sends requests already written with consecutive sequence numbers (see <see cref="LinkBatch"/>).</summary>
-    internal void RunMany(ReadOnlySpan<byte> requests, uint firstSequence, int count, Func<int, string> describe)
+    /// <summary>Runs queued requests pipelined on this client's socket (see <see cref="LinkBatch"/>).</summary>
+    internal (NetlinkException? First, int Failed) RunPipeline(IReadOnlyList<QueuedRequest> requests)
     {
-        lock (_gate) _socket.Transact(requests, firstSequence, count, describe);
-    }
-
-    internal uint ReserveSequences(int count)
-    {
-        lock (_gate) return _socket.ReserveSequences(count);
+        lock (_gate) return RequestPipeline.Run(_socket, requests);
     }
 
     private static void RetryInterruptedDump(Action dump)
