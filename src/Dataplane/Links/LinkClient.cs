@@ -7,8 +7,8 @@ namespace VnetReconciler.Dataplane.Links;
 /// <summary>
 /// The host's links, bridges, TAPs, port memberships and bridge FDB through rtnetlink and the TUN/TAP ioctls
 /// (SPEC §3): never by running ip, brctl or bridge. A client works in the network namespace of the thread that
-/// opened it (its socket's namespace); TAPs are created in the namespace of the calling thread, so use a client
-/// from the thread that opened it when threads differ in namespace. Calls are serialised; failures are
+/// opened it (its socket's namespace). TAPs are created in the namespace of the calling thread, so
+/// <see cref="CreateTap"/> refuses a caller whose thread is in another namespace. Calls are serialised; failures are
 /// <see cref="NetlinkException"/> (or <see cref="TapException"/> for TAP ioctls) with errno, the kernel's
 /// extended-ACK text and <see cref="NetlinkException.IsTransient"/>; invalid names are
 /// <see cref="ArgumentException"/> before any system call.
@@ -18,7 +18,6 @@ public sealed partial class LinkClient : IDisposable
     private readonly NetlinkSocket _socket;
     private readonly byte[] _buffer = new byte[16 * 1024];
     private readonly Lock _gate = new();
-
     private readonly string? _namespace;
 
     private LinkClient(NetlinkSocket socket, string? networkNamespace)
@@ -36,8 +35,6 @@ public sealed partial class LinkClient : IDisposable
     /// <summary>Whether the calling thread is in the namespace the client's socket belongs to.</summary>
     private bool InClientNamespace() => _namespace is not null && _namespace == CurrentThreadNamespace();
 
-    internal NetlinkSocket Socket => _socket;
-
     /// <summary>All links. Equals <c>ip -d link show</c>. An interrupted dump (links changed meanwhile) is retried.</summary>
     public IReadOnlyList<LinkInfo> DumpLinks()
     {
@@ -45,16 +42,10 @@ public sealed partial class LinkClient : IDisposable
         RetryInterruptedDump(() =>
         {
             links.Clear();
-            lock (_gate)
+            Run((ref NetlinkWriter w, uint seq) => LinkCodec.DumpLinks(ref w, seq), "ip link show", reply =>
             {
-                var w = new NetlinkWriter(_buffer);
-                var seq = _socket.NextSequence();
-                LinkCodec.DumpLinks(ref w, seq);
-                _socket.Request(w.Written, seq, "ip link show", reply =>
-                {
-                    if (reply.Type == RtnetlinkH.RTM_NEWLINK) links.Add(LinkCodec.DecodeLink(reply));
-                });
-            }
+                if (reply.Type == RtnetlinkH.RTM_NEWLINK) links.Add(LinkCodec.DecodeLink(reply));
+            });
         });
         return links;
     }
