@@ -10,6 +10,7 @@ public static class Program
     {
         ["reconcile"] = ReconcileBench.RunAsync,
         ["netlink"] = NetlinkBench.RunAsync,
+        ["schema"] = SchemaBench.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

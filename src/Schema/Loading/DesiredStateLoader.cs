@@ -32,36 +32,47 @@ public static class DesiredStateLoader
                 if (RepositoryLayout.Classify(relative).Role != FileRole.Ignored) paths.Add(relative);
             }
         }
-        var files = new SourceFile[paths.Count];
-        var errors = new Diagnostic?[paths.Count];
-        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = paths.Count > ParallelThreshold ? -1 : 1 }, i =>
+        paths.Sort(StringComparer.Ordinal);
+        // Reading happens inside the parallel parse, so one pass over the files does everything that needs no other file.
+        return LoadSorted(paths.Count, i =>
         {
             try
             {
-                files[i] = new SourceFile(paths[i], File.ReadAllText(Path.Combine(root, paths[i])));
+                return (new SourceFile(paths[i], File.ReadAllText(Path.Combine(root, paths[i]))), null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                files[i] = new SourceFile(paths[i], "");
-                errors[i] = new Diagnostic(Model.Severity.Error, paths[i], 0, 0, DiagnosticCodes.Io, $"cannot read {paths[i]}: {e.Message}");
+                return (new SourceFile(paths[i], ""), new Diagnostic(Model.Severity.Error, paths[i], 0, 0, DiagnosticCodes.Io, $"cannot read {paths[i]}: {e.Message}"));
             }
         });
-        var result = Load(files);
-        var readErrors = errors.OfType<Diagnostic>().ToList();
-        return readErrors.Count == 0 ? result : new LoadResult(null, [.. readErrors, .. result.Diagnostics]);
     }
 
     /// <summary>Loads files given in memory: paths relative to the tree's root with '/' separators.</summary>
     public static LoadResult Load(IEnumerable<SourceFile> files)
     {
         var sorted = files
-            .Select(f => (File: f, Layout: RepositoryLayout.Classify(f.Path)))
-            .Where(f => f.Layout.Role != FileRole.Ignored)
-            .OrderBy(f => f.File.Path, StringComparer.Ordinal)
+            .Where(f => RepositoryLayout.Classify(f.Path).Role != FileRole.Ignored)
+            .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToArray();
-        var contents = new FileContent[sorted.Length];
-        Parallel.For(0, sorted.Length, new ParallelOptions { MaxDegreeOfParallelism = sorted.Length > ParallelThreshold ? -1 : 1 },
-            i => contents[i] = FileBinder.Bind(sorted[i].File, sorted[i].Layout.Role, sorted[i].Layout.Format));
+        return LoadSorted(sorted.Length, i => (sorted[i], null));
+    }
+
+    /// <param name="count">How many desired-state files, in path order.</param>
+    /// <param name="file">File <c>i</c>, or the diagnostic that it could not be read.</param>
+    private static LoadResult LoadSorted(int count, Func<int, (SourceFile File, Diagnostic? ReadError)> file)
+    {
+        var contents = new FileContent[count];
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = count > ParallelThreshold ? -1 : 1 },
+            i =>
+            {
+                var (source, readError) = file(i);
+                var (role, format) = RepositoryLayout.Classify(source.Path);
+                var content = FileBinder.Bind(source, role, format);
+                if (readError is not null) content.Diagnostics.Insert(0, readError);
+                content.Bound = !content.Diagnostics.Any(d => d.IsError);
+                RecordValidators.Diagnose(content.Vnets, content.Hosts, content.Fleet, content.Diagnostics);
+                contents[i] = content;
+            });
 
         var diagnostics = new List<Diagnostic>();
         var vnets = new List<Vnet>();
@@ -82,7 +93,7 @@ public static class DesiredStateLoader
             else
                 fleet = content.Fleet;
         }
-        var bound = !diagnostics.Any(d => d.IsError);
+        var bound = contents.All(c => c.Bound);
         var state = new DesiredState
         {
             Fleet = fleet ?? Fleet.Default,

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -15,9 +14,9 @@ internal sealed partial class FieldReader
     private readonly DataMap _map;
     private readonly string _what;
     private readonly List<Diagnostic> _diagnostics;
-    private readonly Dictionary<string, DataEntry> _single = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<DataEntry>> _repeated = new(StringComparer.Ordinal);
-    private ImmutableDictionary<string, SourceSpan>.Builder? _spans;
+    private readonly Fields<DataEntry> _single = new();
+    private readonly Fields<List<DataEntry>> _repeated = new();
+    private List<(string, SourceSpan)>? _spans;
 
     /// <param name="what">How messages name the mapping: <c>vnet</c>, <c>port</c>.</param>
     /// <param name="fields">The known fields.</param>
@@ -31,7 +30,7 @@ internal sealed partial class FieldReader
         {
             if (repeatedFields.Contains(entry.Key))
             {
-                if (!_repeated.TryGetValue(entry.Key, out var list)) _repeated[entry.Key] = list = [];
+                if (!_repeated.TryGetValue(entry.Key, out var list)) _repeated.Add(entry.Key, list = []);
                 list.Add(entry);
             }
             else if (!fields.Contains(entry.Key))
@@ -43,17 +42,37 @@ internal sealed partial class FieldReader
             else if (_single.TryGetValue(entry.Key, out var first))
                 Error(entry.KeySpan, DiagnosticCodes.DuplicateField, $"duplicate field '{entry.Key}' in {what} (first at {first.KeySpan.Describe(entry.KeySpan.File)})");
             else
-                _single[entry.Key] = entry;
+                _single.Add(entry.Key, entry);
         }
     }
 
     public SourceSpan Span => _map.Span;
 
+    /// <summary>A few fields by name: a list searched linearly, cheaper than a dictionary for a record's handful.</summary>
+    private sealed class Fields<T>
+    {
+        private readonly List<(string Key, T Value)> _items = new(8);
+
+        public void Add(string key, T value) => _items.Add((key, value));
+
+        public bool TryGetValue(string key, out T value)
+        {
+            foreach (var (k, v) in _items)
+                if (string.Equals(k, key, StringComparison.Ordinal))
+                {
+                    value = v;
+                    return true;
+                }
+            value = default!;
+            return false;
+        }
+    }
+
     public bool Failed { get; private set; }
 
-    public FieldSpans Spans => _spans is null ? FieldSpans.Empty : new FieldSpans(_spans.ToImmutable());
+    public FieldSpans Spans => _spans is null ? FieldSpans.Empty : new FieldSpans(_spans.ToArray());
 
-    public bool Has(string field) => _single.ContainsKey(field) || _repeated.ContainsKey(field);
+    public bool Has(string field) => _single.TryGetValue(field, out _) || _repeated.TryGetValue(field, out _);
 
     public void Error(SourceSpan at, string code, string message)
     {
@@ -65,8 +84,8 @@ internal sealed partial class FieldReader
 
     private void Record(string key, SourceSpan span)
     {
-        _spans ??= ImmutableDictionary.CreateBuilder<string, SourceSpan>(StringComparer.Ordinal);
-        _spans[key] = span;
+        _spans ??= new List<(string, SourceSpan)>(8);
+        _spans.Add((key, span));
     }
 
     /// <summary>The field's single scalar, or null (absent, or reported).</summary>

@@ -12,6 +12,8 @@ internal sealed class FileContent
     public List<Peer> Peers { get; } = [];
     public Fleet? Fleet { get; set; }
     public List<Diagnostic> Diagnostics { get; } = [];
+    /// <summary>True when the file was read and bound without errors (the validators may still find some).</summary>
+    public bool Bound { get; set; }
 }
 
 /// <summary>Reads one file (SXP or YAML) and binds the forms its directory allows.</summary>

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §3.3: an explicit MTU above the computed one is allowed with a warning; a computed MTU below 68 is an error.</summary>
 internal sealed class ComputedMtuRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         if (!report.ReferencesCheckable) return;
         var underlay = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -6,7 +6,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.5: host names are unique, and two hosts with one address are an error.</summary>
 internal sealed class DuplicateHostRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         var names = new Dictionary<string, Host>(StringComparer.Ordinal);
         var addresses = new Dictionary<IPAddress, Host>();

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.1: two vnets with one id are an error, reported at the later one.</summary>
 internal sealed class DuplicateVnetIdRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         var seen = new Dictionary<VnetId, Vnet>(state.Vnets.Count);
         foreach (var vnet in state.Vnets)

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.4/§2.5: a positive interval, UDP ports in range and distinct, a sane underlay MTU.</summary>
 internal sealed class FleetRecordRule : RecordRule<Fleet>
 {
-    protected override void Check(Fleet fleet, Reporter<Fleet> report)
+    public override void Check(Fleet fleet, Reporter<Fleet> report)
     {
         if (fleet.Interval <= TimeSpan.Zero)
             report.Error(fleet.Fields.Of("interval", fleet.Span), DiagnosticCodes.Value, "interval must be more than 0: agents would poll git without pause");

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.1: on one host, port names differ from each other and from the bridges and vnetifs it carries.</summary>
 internal sealed class HostInterfaceNamesRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         if (state.Hosts.Count == 0) return;
         var vnetNames = new Dictionary<string, Vnet>(StringComparer.Ordinal);

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.2: the host's underlay MTU is in range.</summary>
 internal sealed class HostRecordRule : RecordRule<Host>
 {
-    protected override void Check(Host host, Reporter<Host> report)
+    public override void Check(Host host, Reporter<Host> report)
     {
         if (host.UnderlayMtu is { } mtu and (< MtuRange.MinUnderlay or > MtuRange.Max))
             report.Error(host.Fields.Of("underlay_mtu", host.Span), DiagnosticCodes.Mtu,

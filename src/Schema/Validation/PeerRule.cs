@@ -6,7 +6,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.3/§2.5: a peer is listed once, is not a fleet host, and names known vnets.</summary>
 internal sealed class PeerRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         var hosts = new Dictionary<IPAddress, Host>();
         foreach (var host in state.Hosts) hosts.TryAdd(host.Address, host);

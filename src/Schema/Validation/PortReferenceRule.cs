@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.2: a port's vnet exists and is carried by its host; a vif's bridge is a vnet's bridge carried by its host.</summary>
 internal sealed class PortReferenceRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         if (!report.ReferencesCheckable || state.Hosts.Count == 0) return;
         var byId = new Dictionary<VnetId, Vnet>();

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.2: a port has an interface name; owner and group belong to <c>tap</c> ports; its MAC is a station address.</summary>
 internal sealed class PortRule : RecordRule<Port>
 {
-    protected override void Check(Port port, Reporter<Port> report)
+    public override void Check(Port port, Reporter<Port> report)
     {
         if (InterfaceName.Problem(port.Name) is { } problem)
             report.Error(port.Fields.Of("name", port.Span), DiagnosticCodes.Name, $"port name '{port.Name}' {problem}");

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §6.4: wave names are unique and a host is named in one wave at most.</summary>
 internal sealed class RolloutRule : RecordRule<Fleet>
 {
-    protected override void Check(Fleet fleet, Reporter<Fleet> report)
+    public override void Check(Fleet fleet, Reporter<Fleet> report)
     {
         var waves = new Dictionary<string, RolloutWave>(StringComparer.Ordinal);
         var hosts = new Dictionary<string, RolloutWave>(StringComparer.Ordinal);

@@ -8,7 +8,7 @@ namespace VnetReconciler.Schema.Validation;
 /// </summary>
 internal sealed class SharedVnetNameRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         var seen = new Dictionary<string, (Vnet Vnet, string Field)>(state.Vnets.Count * 2, StringComparer.Ordinal);
         var ids = new HashSet<VnetId>();

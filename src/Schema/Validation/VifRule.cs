@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.2: a vif names a valid bridge and, if any, a valid interface; its MAC is a station address.</summary>
 internal sealed class VifRule : RecordRule<Vif>
 {
-    protected override void Check(Vif vif, Reporter<Vif> report)
+    public override void Check(Vif vif, Reporter<Vif> report)
     {
         if (InterfaceName.Problem(vif.Bridge) is { } b)
             report.Error(vif.Fields.Of("bridge", vif.Span), DiagnosticCodes.Name, $"bridge name '{vif.Bridge}' {b}");

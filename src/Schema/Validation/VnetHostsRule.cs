@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.1: a vnet's <c>hosts</c> name hosts of the fleet.</summary>
 internal sealed class VnetHostsRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         if (!report.ReferencesCheckable) return;
         var hosts = state.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.1: an id whose first 7 groups are not all zero names both its bridge and its vnetif.</summary>
 internal sealed class VnetLongIdRule : RecordRule<Vnet>
 {
-    protected override void Check(Vnet vnet, Reporter<Vnet> report)
+    public override void Check(Vnet vnet, Reporter<Vnet> report)
     {
         if (vnet.Id.IsShort || !vnet.Fields.Has("id")) return; // records built in code have no written fields
         var missing = new[] { "bridge", "vnetif" }.Where(f => !vnet.Fields.Has(f)).ToArray();

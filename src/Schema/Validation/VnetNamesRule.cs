@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.1: bridge and vnetif are valid interface names; the key name is a valid file name.</summary>
 internal sealed class VnetNamesRule : RecordRule<Vnet>
 {
-    protected override void Check(Vnet vnet, Reporter<Vnet> report)
+    public override void Check(Vnet vnet, Reporter<Vnet> report)
     {
         if (InterfaceName.Problem(vnet.Bridge) is { } b)
             report.Error(vnet.Fields.Of("bridge", vnet.Span), DiagnosticCodes.Name, $"bridge name '{vnet.Bridge}' {b}");

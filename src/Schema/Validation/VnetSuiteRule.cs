@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §4.5: <c>conf</c> needs an encrypting suite, <c>auth</c> an integrity-only one; none needs no suite.</summary>
 internal sealed class VnetSuiteRule : RecordRule<Vnet>
 {
-    protected override void Check(Vnet vnet, Reporter<Vnet> report)
+    public override void Check(Vnet vnet, Reporter<Vnet> report)
     {
         var at = vnet.Fields.Of("suite", vnet.Span);
         if (vnet.Security == Security.None)

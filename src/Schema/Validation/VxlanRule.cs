@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.1: a vxlan vnet's id fits the 24-bit VNI (RFC 7348 §5) and its security is none.</summary>
 internal sealed class VxlanRule : RecordRule<Vnet>
 {
-    protected override void Check(Vnet vnet, Reporter<Vnet> report)
+    public override void Check(Vnet vnet, Reporter<Vnet> report)
     {
         if (vnet.Encapsulation != Encapsulation.Vxlan) return;
         if (vnet.Id.Value > VnetId.MaxVxlan)

@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Validation;
 /// <summary>SPEC §2.4: a rollout wave names hosts of the fleet (globs are matched when rolling out).</summary>
 internal sealed class WaveHostsRule : StateRule
 {
-    protected override void Check(DesiredState state, Reporter<DesiredState> report)
+    public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
         if (!report.ReferencesCheckable) return;
         var hosts = state.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);

@@ -8,7 +8,7 @@ namespace VnetReconciler.Schema.Validation;
 /// </summary>
 internal sealed class WindowRule : RecordRule<MaintenanceWindow>
 {
-    protected override void Check(MaintenanceWindow window, Reporter<MaintenanceWindow> report)
+    public override void Check(MaintenanceWindow window, Reporter<MaintenanceWindow> report)
     {
         var fields = window.Cron.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
         if (fields is not (6 or 7))

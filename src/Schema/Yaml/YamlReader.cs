@@ -17,9 +17,10 @@ internal static partial class YamlReader
     {
         var forms = new List<TopForm>();
         var reader = new DocumentReader(file, diagnostics);
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            var parser = new Parser(new StringReader(text));
+            var parser = new Parser(scanner);
             parser.Consume<StreamStart>();
             while (!parser.TryConsume<StreamEnd>(out _))
             {
@@ -34,6 +35,12 @@ internal static partial class YamlReader
         {
             var at = new SourceSpan(file, (int)ex.Start.Line, (int)ex.Start.Column);
             diagnostics.Add(Diagnostic.Error(at, DiagnosticCodes.YamlSyntax, "YAML syntax: " + CleanMessage(ex.Message)));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet 16's scanner throws this (not a YamlException) on some malformed plain scalars.
+            var at = new SourceSpan(file, (int)scanner.CurrentPosition.Line, (int)scanner.CurrentPosition.Column);
+            diagnostics.Add(Diagnostic.Error(at, DiagnosticCodes.YamlSyntax, "YAML syntax: cannot read the text here (" + ex.Message + ")"));
         }
         return forms;
     }
