@@ -108,18 +108,8 @@ public sealed class HostConverger(IKernelLinks kernel, IInventory inventory, ITu
                 inventory.Record(new InventoryEntry(link.Name, link.Role, link.Vnet));
                 var alias = Ownership.Alias(link.Role, link.Vnet);
                 Step($"create {Ownership.RoleText(link.Role)} {c.Name}");
-                if (link.Role == LinkRole.Bridge) kernel.CreateBridge(link.Name, link.Mtu, alias);
-                else kernel.CreateTap(link.Name, link.Owner, link.Group, link.Mtu, alias);
-                if (link.Master is not null)
-                {
-                    Step($"enslave {c.Name} to {link.Master}");
-                    kernel.SetMaster(link.Name, link.Master);
-                }
-                if (link.Up == true)
-                {
-                    Step($"set {c.Name} up");
-                    kernel.SetUp(link.Name, true);
-                }
+                if (link.Role == LinkRole.Bridge) kernel.CreateBridge(link.Name, link.Mtu, alias, link.Up == true);
+                else kernel.CreateTap(link.Name, link.Owner, link.Group, link.Mtu, alias, link.Master, link.Up == true);
                 break;
             case ChangeAction.Delete:
                 Step($"delete {c.Name}");

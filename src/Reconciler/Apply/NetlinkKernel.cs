@@ -39,13 +39,16 @@ public sealed class NetlinkKernel(LinkClient client) : IKernelLinks, IDisposable
         }).ToList();
     });
 
-    public void CreateBridge(string name, int mtu, string alias) =>
-        Guard(() => client.CreateBridge(name, new LinkSettings { Mtu = mtu, Alias = alias }));
+    public void CreateBridge(string name, int mtu, string alias, bool up) =>
+        Guard(() => client.CreateBridge(name, new LinkSettings { Mtu = mtu, Alias = alias, Up = up ? true : null }));
 
-    public void CreateTap(string name, uint? owner, uint? group, int mtu, string alias) => Guard(() =>
+    public void CreateTap(string name, uint? owner, uint? group, int mtu, string alias, string? master, bool up) => Guard(() =>
     {
         client.CreateTap(name, owner, group);
-        client.Update(name, new LinkSettings { Mtu = mtu, Alias = alias });
+        client.Update(name, new LinkSettings
+        {
+            Mtu = mtu, Alias = alias, Up = up ? true : null, MasterIndex = master is null ? null : client.GetLink(master).Index,
+        });
     });
 
     public void SetTapOwner(string name, uint? owner, uint? group) => Guard(() => TapOwnership.Set(name, owner, group));

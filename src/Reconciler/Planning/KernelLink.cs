@@ -25,10 +25,10 @@ public sealed record KernelLink
 public interface IKernelLinks
 {
     IReadOnlyList<KernelLink> Dump();
-    /// <summary><c>ip link add NAME type bridge</c>, with its alias and MTU, left down.</summary>
-    void CreateBridge(string name, int mtu, string alias);
-    /// <summary><c>ip tuntap add mode tap name NAME [user U] [group G]</c>, then alias and MTU, left down.</summary>
-    void CreateTap(string name, uint? owner, uint? group, int mtu, string alias);
+    /// <summary><c>ip link add NAME mtu MTU type bridge</c>, then <c>ip link set NAME alias ALIAS [up]</c>.</summary>
+    void CreateBridge(string name, int mtu, string alias, bool up);
+    /// <summary><c>ip tuntap add mode tap name NAME [user U] [group G]</c>, then <c>ip link set NAME mtu MTU alias ALIAS [master M] [up]</c>.</summary>
+    void CreateTap(string name, uint? owner, uint? group, int mtu, string alias, string? master, bool up);
     /// <summary>Changes a persistent TAP's owner and group (TUNSETOWNER, TUNSETGROUP).</summary>
     void SetTapOwner(string name, uint? owner, uint? group);
     /// <summary><c>ip link set NAME master BRIDGE</c>, or <c>nomaster</c> when null.</summary>

@@ -23,17 +23,20 @@ internal sealed class FakeKernel : IKernelLinks
         _links[name] = new KernelLink { Index = _nextIndex++, Name = name, Kind = kind, Master = master, Mtu = mtu, Up = up, Alias = alias };
     }
 
-    public void CreateBridge(string name, int mtu, string alias)
+    public void CreateBridge(string name, int mtu, string alias, bool up)
     {
         Calls.Add($"bridge {name}");
-        Add(name, KernelLinkKind.Bridge, mtu: mtu, alias: alias);
+        Add(name, KernelLinkKind.Bridge, mtu: mtu, alias: alias, up: up);
     }
 
-    public void CreateTap(string name, uint? owner, uint? group, int mtu, string alias)
+    public void CreateTap(string name, uint? owner, uint? group, int mtu, string alias, string? master, bool up)
     {
         Calls.Add($"tap {name}");
         Add(name, KernelLinkKind.Tun, mtu: mtu, alias: alias);
         _links[name] = _links[name] with { TunOwner = owner, TunGroup = group };
+        // The real kernel port sets these in a second request: a crash between leaves a bare TAP, as here.
+        if (master is not null) SetMaster(name, master);
+        if (up) SetUp(name, true);
     }
 
     public void SetTapOwner(string name, uint? owner, uint? group) => Update(name, $"owner {name}", l => l with { TunOwner = owner, TunGroup = group });
