@@ -74,6 +74,9 @@ public sealed partial class SecurityAssociation : IDisposable
         lock (_lock) _lastSequence = last;
     }
 
+    /// <summary>Test hook: pretend this many packets went through (the 2^31 rekey threshold).</summary>
+    internal void SetPackets(long packets) => Interlocked.Exchange(ref _packets, packets);
+
     public override string ToString() =>
         $"{Direction.ToString().ToLowerInvariant()} SA spi 0x{Spi:x8} {Suite.Name()} vnet {Vnet} {Source} -> {Destination} epoch {Epoch}";
 
