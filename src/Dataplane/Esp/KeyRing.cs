@@ -54,6 +54,11 @@ public sealed class KeyRing : IDisposable
         entry.Fingerprint = Fingerprint.Of(path);
         var keys = KeyFile.Load(name, path, out var errors);
         entry.Errors = errors;
+        if (keys is not null && entry.Keys is not null && keys.SameSecrets(entry.Keys))
+        {
+            keys.Dispose(); // touched or chmod-ed, same keys: nothing to renegotiate
+            return;
+        }
         if (keys is not null || !entry.Fingerprint.Exists)
         {
             entry.Keys?.Dispose();

@@ -63,6 +63,18 @@ public sealed class KeySet : IDisposable
         return best;
     }
 
+    /// <summary>True when both sets hold the same epochs with the same secrets (compared in constant time).</summary>
+    public bool SameSecrets(KeySet other)
+    {
+        if (_epochs.Count != other._epochs.Count) return false;
+        foreach (var (epoch, secret) in _epochs)
+        {
+            if (!other._epochs.TryGetValue(epoch, out var theirs) ||
+                !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(secret.Bytes, theirs.Bytes)) return false;
+        }
+        return true;
+    }
+
     public void Dispose()
     {
         foreach (var secret in _epochs.Values) secret.Dispose();
