@@ -27,14 +27,13 @@ internal sealed partial class SaNegotiator
     {
         if (_seenInitNonces.TryGetValue(init.Nonce, out var seen) && now - seen <= NonceMemory) return HandshakeResult.ReplayedNonce;
         _seenInitNonces[init.Nonce] = now;
-        if (_pending is not null && _pending.Epoch == init.Epoch && Compare(_host.Local, Peer) < 0)
+        if (_pending is not null && Compare(_host.Local, Peer) < 0)
         {
-            // Crossing inits at one epoch: the lower address's init is answered, the other dropped (SPEC §4.5). Inits at
-            // different epochs are not a race: the peer offers its highest epoch, so answering it moves up to an epoch
-            // the peer has, or down to the only one it has; our own init is then abandoned.
+            // Crossing inits: the lower address's init is answered and the other dropped (SPEC §4.5), whatever epochs
+            // they offer, so that both sides pick the same one handshake. The higher-address side answers below.
             return HandshakeResult.Crossing;
         }
-        CancelPending();
+        Supersede(now);
         _rekey = false;
 
         // We answer: the init's sender is the initiator (Na = its nonce), we are the responder (Nb = ours).
@@ -50,19 +49,30 @@ internal sealed partial class SaNegotiator
 
     private HandshakeResult ReceiveResponse(in HandshakeMessage response, KeySecret secret, DateTimeOffset now)
     {
-        var pending = _pending;
-        OutstandingNonce? outstanding = null;
-        foreach (var n in pending?.Nonces ?? [])
-        {
-            if (n.Nonce == response.EchoedNonce && n.Epoch == response.Epoch) outstanding = n;
-        }
+        var (pending, outstanding) = FindOutstanding(response.EchoedNonce, response.Epoch);
         if (pending is null || outstanding is null) return HandshakeResult.NoOutstandingInit;
-        _pending = null; // its SPI becomes the new inbound SA's
+        // the init is answered: its SPI becomes the new inbound SA's
+        if (ReferenceEquals(pending, _pending)) _pending = null;
+        else _superseded.RemoveAll(s => ReferenceEquals(s.Init, pending));
         var inbound = CreateSa(SaDirection.Inbound, pending.Spi, response.Epoch, secret, outstanding.Nonce, response.Nonce, now);
         var outbound = CreateSa(SaDirection.Outbound, response.Spi, response.Epoch, secret, outstanding.Nonce, response.Nonce, now);
         InstallInbound(inbound, now);
         ReplaceOutbound(outbound, now); // the initiator uses it once the response has arrived
         return HandshakeResult.Established;
+    }
+
+    /// <summary>The current or a superseded init that sent <paramref name="nonce"/> at <paramref name="epoch"/>.</summary>
+    private (Pending? Init, OutstandingNonce? Nonce) FindOutstanding(UInt128 nonce, byte epoch)
+    {
+        foreach (var init in _superseded.Select(s => s.Init).Prepend(_pending))
+        {
+            if (init is null) continue;
+            foreach (var n in init.Nonces)
+            {
+                if (n.Nonce == nonce && n.Epoch == epoch) return (init, n);
+            }
+        }
+        return (null, null);
     }
 
     /// <summary>

@@ -27,6 +27,11 @@ internal sealed partial class SaNegotiator : IDisposable
     private SecurityAssociation? _outbound;
     private SecurityAssociation? _inbound;
     private Pending? _pending;
+
+    // Inits given up (we answered the peer's init instead, or the keys changed) whose responses may still be in flight:
+    // a response to one is still accepted until Until, so that reordered crossing messages cannot leave the two sides
+    // with different SAs. Their SPIs stay reserved until then.
+    private readonly List<(Pending Init, DateTimeOffset Until)> _superseded = [];
     private bool _rekey = true; // a new handshake runs when this side starts
 
     public SaNegotiator(ISaHost host, VnetKey vnet, IPAddress peer, EspSuite suite, string keyName)
@@ -61,13 +66,19 @@ internal sealed partial class SaNegotiator : IDisposable
     public void KeysChanged()
     {
         _rekey = true;
-        CancelPending();
+        Supersede(_host.Time.GetUtcNow());
     }
 
     public void Tick()
     {
         var now = _host.Time.GetUtcNow();
         ExpireRetired(now);
+        for (var i = _superseded.Count - 1; i >= 0; i--)
+        {
+            if (_superseded[i].Until > now) continue;
+            _host.ReleaseSpi(_superseded[i].Init.Spi);
+            _superseded.RemoveAt(i);
+        }
         foreach (var (nonce, seen) in _seenInitNonces)
         {
             if (now - seen > NonceMemory) _seenInitNonces.Remove(nonce);
@@ -115,10 +126,11 @@ internal sealed partial class SaNegotiator : IDisposable
         _host.Send(bytes, Peer);
     }
 
-    private void CancelPending()
+    /// <summary>Stops retrying the current init but keeps accepting a response to it for <see cref="MaxSkew"/>.</summary>
+    private void Supersede(DateTimeOffset now)
     {
         if (_pending is null) return;
-        _host.ReleaseSpi(_pending.Spi);
+        _superseded.Add((_pending, now + MaxSkew));
         _pending = null;
     }
 
@@ -143,7 +155,10 @@ internal sealed partial class SaNegotiator : IDisposable
 
     public void Dispose()
     {
-        CancelPending();
+        if (_pending is not null) _host.ReleaseSpi(_pending.Spi);
+        _pending = null;
+        foreach (var (init, _) in _superseded) _host.ReleaseSpi(init.Spi);
+        _superseded.Clear();
         foreach (var sa in _retired)
         {
             if (sa.Direction == SaDirection.Inbound) _host.RemoveInbound(sa);

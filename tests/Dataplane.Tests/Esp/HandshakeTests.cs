@@ -72,6 +72,26 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public void Crossing_inits_delivered_out_of_order_still_leave_both_sides_on_the_same_sas()
+    {
+        using var bed = new EspTestbed(OneEpoch, OneEpoch);
+        bed.Tick();
+        var initA = bed.Wire.Dequeue().Message;
+        var initB = bed.Wire.Dequeue().Message;
+        Assert.Equal(HandshakeResult.Answered, bed.B.HandleHandshake(initA, AddressA)); // B (higher) answers A's init
+        Assert.Equal(HandshakeResult.Established, bed.A.HandleHandshake(bed.Wire.Dequeue().Message, AddressB));
+        // B's init overtaken by its response: A has no init outstanding any more, so it answers, as for a restart
+        Assert.Equal(HandshakeResult.Answered, bed.A.HandleHandshake(initB, AddressB));
+        // B gave its init up when it answered A's, but still takes the response to it
+        Assert.Equal(HandshakeResult.Established, bed.B.HandleHandshake(bed.Wire.Dequeue().Message, AddressA));
+        Assert.True(bed.Connected());
+        bed.Advance(TimeSpan.FromSeconds(61)); // the replaced inbound SAs are gone now
+        bed.Tick();
+        Assert.Empty(bed.Wire);
+        Assert.True(bed.Connected());
+    }
+
+    [Fact]
     public void Initiator_steps_down_an_epoch_after_three_unanswered_inits_with_fresh_nonces()
     {
         using var bed = new EspTestbed(KeyDirectory.Epoch(1) + KeyDirectory.Epoch(2), OneEpoch);
