@@ -2,8 +2,8 @@ namespace VnetReconciler.Dataplane.Esp;
 
 /// <summary>
 /// The key files of a key directory (SPEC §4.5, default <c>/etc/vnet-reconciler/keys</c>), loaded on first use and
-/// re-read when they change. <see cref="Poll"/> compares each file's modification time, size and mode with what was
-/// loaded (the caller drives it from its <see cref="TimeProvider"/> tick; no watcher threads) and re-reads changed files.
+/// re-read when they change. <see cref="Poll"/> compares each file's inode, size, modification and change times and
+/// mode (statx) with what was loaded (the caller drives it from its <see cref="TimeProvider"/> tick; no watcher threads) and re-reads changed files.
 /// A file that turns bad (unreadable, refused for its mode, a syntax error) is reported in <see cref="Errors"/> while the
 /// last good keys stay in use, as a bad revision never tears down a working network; a file that disappears drops its
 /// keys. Not thread-safe; <see cref="EspEndpoint"/> serializes calls.
@@ -79,12 +79,17 @@ public sealed class KeyRing : IDisposable
         public Fingerprint Fingerprint;
     }
 
-    private readonly record struct Fingerprint(bool Exists, DateTime Modified, long Size, UnixFileMode Mode)
+    /// <summary>
+    /// What identifies one version of a key file: inode (a file renamed over it), size, modification and status-change
+    /// times in ns (an edit in place, a chmod) and mode, from statx(2). Default when the file does not exist.
+    /// </summary>
+    private readonly record struct Fingerprint(bool Exists, ulong Inode, ulong Size, long Modified, long Changed, ushort Mode)
     {
         public static Fingerprint Of(string path)
         {
-            var info = new FileInfo(path);
-            return info.Exists ? new Fingerprint(true, info.LastWriteTimeUtc, info.Length, OperatingSystem.IsWindows() ? default : info.UnixFileMode) : default;
+            if (Interop.Libc.StatX(Interop.Libc.AtFdCwd, path, 0, Interop.Libc.StatxBasicStats, out var st) != 0) return default;
+            return new Fingerprint(true, st.Inode, st.Size, st.ModifySeconds * 1_000_000_000 + st.ModifyNanoseconds,
+                st.ChangeSeconds * 1_000_000_000 + st.ChangeNanoseconds, st.Mode);
         }
     }
 }

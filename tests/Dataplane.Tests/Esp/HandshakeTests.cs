@@ -126,6 +126,24 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public void Key_files_are_polled_through_the_clock_and_a_new_epoch_renegotiates()
+    {
+        using var bed = new EspTestbed(OneEpoch, OneEpoch);
+        bed.A.Tick();
+        bed.Pump();
+        bed.KeysA.Write(KeyName, OneEpoch + KeyDirectory.Epoch(2));
+        bed.A.Tick();
+        Assert.Empty(bed.Wire); // not yet looked at: the poll runs once per KeyPollInterval of the endpoint's clock
+        bed.Advance(EspEndpoint.KeyPollInterval);
+        bed.A.Tick();
+        Assert.True(bed.Wire.TryPeek(out var init));
+        Assert.Equal(2, init.Message[20]); // the new highest epoch is offered
+        bed.Pump();
+        Assert.Equal(HandshakeResult.UnknownEpoch, bed.Results[^1].Result);
+        Assert.True(bed.Connected()); // the epoch-1 SAs keep carrying traffic meanwhile
+    }
+
+    [Fact]
     public void Removing_an_epoch_renegotiates_without_losing_traffic()
     {
         var both = KeyDirectory.Epoch(1) + KeyDirectory.Epoch(2);

@@ -109,11 +109,12 @@ public sealed class KeyFileTests
         Assert.Empty(ring.Poll()); // same keys again: nothing changed for the negotiators
         Assert.Empty(ring.Errors);
 
-        // same size, new content (rename over it, as editors and config tools do)
+        // same size, same mtime, new content renamed over it (as config tools do): the inode tells
         var replacement = Path.Combine(dir.Path, "97.tmp");
         File.WriteAllText(replacement, KeyDirectory.Epoch(1) + KeyDirectory.Epoch(3));
         File.SetUnixFileMode(replacement, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.SetLastWriteTimeUtc(replacement, DateTime.UtcNow.AddSeconds(5));
+        File.SetLastWriteTimeUtc(replacement, File.GetLastWriteTimeUtc(path));
+        Assert.Equal(new FileInfo(path).Length, new FileInfo(replacement).Length);
         File.Move(replacement, path, overwrite: true);
         Assert.Equal(["97"], ring.Poll());
         Assert.Equal([1, 3], ring.Get("97")!.Epochs);
