@@ -83,9 +83,12 @@ internal sealed partial class SaNegotiator : IDisposable
         {
             if (now - seen > NonceMemory) _seenInitNonces.Remove(nonce);
         }
-        var outbound = _outbound;
-        if (outbound is not null && (outbound.Packets >= RekeyPackets || now - outbound.CreatedAt >= RekeyAge)) _rekey = true;
-        if (!_rekey && _pending is null) return;
+        if (_pending is null)
+        {
+            var outbound = _outbound;
+            var due = _rekey || outbound is null || outbound.Packets >= RekeyPackets || now - outbound.CreatedAt >= RekeyAge;
+            if (!due) return;
+        }
         var keys = _host.Keys(KeyName);
         if (keys is null || keys.HighestEpoch == 0) return;
         if (_pending is null)

@@ -198,7 +198,13 @@ public sealed class HandshakeTests
         Assert.Empty(bed.Wire);
         bed.Advance(TimeSpan.FromMinutes(1));
         bed.A.Tick();
+        bed.Advance(TimeSpan.FromMilliseconds(500));
+        bed.A.Tick();                     // still waiting for the response: no second init
+        Assert.Single(bed.Wire);
         bed.Pump();
+        bed.Advance(TimeSpan.FromSeconds(2));
+        bed.A.Tick();                     // and none after it arrived
+        Assert.Empty(bed.Wire);
         var second = bed.A.Negotiator(Vnet, AddressB)!.Outbound!;
         Assert.NotSame(first, second);
         Assert.NotEqual(first.Spi, second.Spi);
