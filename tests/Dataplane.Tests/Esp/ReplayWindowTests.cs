@@ -84,4 +84,29 @@ public sealed class ReplayWindowTests
             Assert.Equal(seq, w.Infer((uint)seq));
         }
     }
+
+    [Fact]
+    public void Agrees_with_a_naive_model_on_random_traffic()
+    {
+        // model: a number is accepted iff it is not 0, not seen before, and above the highest accepted minus the window
+        var random = new Random(6479);
+        for (var run = 0; run < 200; run++)
+        {
+            var w = new ReplayWindow();
+            var seen = new HashSet<ulong>();
+            ulong top = 0, next = (ulong)random.Next(0, 3);
+            for (var i = 0; i < 500; i++)
+            {
+                next += (ulong)random.Next(0, random.Next(2) == 0 ? 8 : 3000);
+                var seq = random.Next(4) == 0 && next > 4000 ? next - (ulong)random.Next(0, 4000) : next; // late and replayed ones
+                var expected = seq != 0 && !seen.Contains(seq) && (seq > top || top - seq < ReplayWindow.Size);
+                Assert.Equal(expected, w.CheckAndUpdate(seq));
+                if (expected)
+                {
+                    seen.Add(seq);
+                    top = Math.Max(top, seq);
+                }
+            }
+        }
+    }
 }
