@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace VnetReconciler.Dataplane.Esp;
 
@@ -34,10 +36,14 @@ public sealed partial class EspEndpoint : IDisposable, ISaHost
     private Dictionary<uint, SecurityAssociation> _inbound = [];
     private Dictionary<VnetKey, EspCounters> _counters = [];
     private Dictionary<VnetKey, EspVnetConfig> _vnets = [];
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, IReadOnlyList<KeyFileError>> _loggedKeyErrors = [];
     private DateTimeOffset _nextKeyPoll;
 
-    public EspEndpoint(IPAddress local, KeyRing keys, HandshakeSender send, TimeProvider? time = null, EspKeyLog? keyLog = null)
+    public EspEndpoint(IPAddress local, KeyRing keys, HandshakeSender send, TimeProvider? time = null, EspKeyLog? keyLog = null,
+        ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         Local = local;
         _keys = keys;
         _send = send;
@@ -116,7 +122,21 @@ public sealed partial class EspEndpoint : IDisposable, ISaHost
                 }
             }
             foreach (var negotiator in _negotiators.Values) negotiator.Tick();
+            LogKeyErrors();
         }
+    }
+
+    /// <summary>Logs each key file's problems once, when they first appear or change.</summary>
+    private void LogKeyErrors()
+    {
+        var current = _keys.Errors;
+        foreach (var (name, errors) in current)
+        {
+            if (_loggedKeyErrors.TryGetValue(name, out var logged) && logged.SequenceEqual(errors)) continue;
+            foreach (var error in errors) EspLog.KeyFileProblem(_logger, error.ToString());
+            _loggedKeyErrors[name] = errors;
+        }
+        foreach (var name in _loggedKeyErrors.Keys.Where(n => !current.ContainsKey(n)).ToList()) _loggedKeyErrors.Remove(name);
     }
 
     /// <summary>Handles a received handshake message (vnet message type 4, the whole UDP payload) from <paramref name="from"/>.</summary>
@@ -125,8 +145,11 @@ public sealed partial class EspEndpoint : IDisposable, ISaHost
         if (!HandshakeMessage.TryRead(message, out var parsed)) return HandshakeResult.Malformed;
         lock (_control)
         {
-            if (!_negotiators.TryGetValue((parsed.Vnet, from), out var negotiator)) return HandshakeResult.NotPeer;
-            return negotiator.Receive(message, parsed);
+            var result = _negotiators.TryGetValue((parsed.Vnet, from), out var negotiator)
+                ? negotiator.Receive(message, parsed)
+                : HandshakeResult.NotPeer;
+            if (result is not (HandshakeResult.Answered or HandshakeResult.Established)) EspLog.HandshakeDropped(_logger, from, result);
+            return result;
         }
     }
 
@@ -201,6 +224,12 @@ public sealed partial class EspEndpoint : IDisposable, ISaHost
 
     void ISaHost.Installed(SecurityAssociation sa, ReadOnlySpan<byte> keyMaterial)
     {
-        if (_keyLog is not null && !_keyLog.TryWrite(sa, keyMaterial, out var error)) KeyLogError = error;
+        var peer = sa.Direction == SaDirection.Outbound ? sa.Destination : sa.Source;
+        EspLog.SaInstalled(_logger, sa.Direction, sa.Vnet, peer, sa.Spi, sa.Suite.Name(), sa.Epoch);
+        if (_keyLog is not null && !_keyLog.TryWrite(sa, keyMaterial, out var error))
+        {
+            if (KeyLogError != error) EspLog.KeyLogFailed(_logger, error!);
+            KeyLogError = error;
+        }
     }
 }

@@ -75,5 +75,7 @@ public sealed class EspEndpointTests
         endpoint.Tick();
         Assert.Empty(bed.Wire);
         Assert.Contains("does not exist", Assert.Single(endpoint.KeyErrors[KeyName]).Message);
+        endpoint.Tick();
+        Assert.Single(bed.Log.Lines, l => l.Id == 5103 && l.Text.Contains("does not exist")); // logged once, not every tick
     }
 }

@@ -57,7 +57,9 @@ public sealed class EspKeyLogTests
             Assert.NotEmpty(keys);
             var visible = string.Join("\n", bed.A.SecurityAssociations().Select(s => s.ToString())
                 .Append(bed.A.Negotiator(Vnet, AddressB)!.Outbound!.ToString()).Append(bed.A.Counters(Vnet).ToString())
-                .Append(string.Join(";", bed.A.KeyErrors.Values.SelectMany(e => e))));
+                .Append(string.Join(";", bed.A.KeyErrors.Values.SelectMany(e => e)))
+                .Concat(bed.Log.Lines.Select(l => l.Text)));
+            Assert.Contains(bed.Log.Lines, l => l.Id == 5101 && l.Text.Contains($"spi 0x{outboundSpi:x8}"));
             Assert.All(keys, k => Assert.DoesNotContain(k[..16], visible, StringComparison.OrdinalIgnoreCase));
         }
         finally

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using VnetReconciler.Dataplane.Esp;
 
 namespace VnetReconciler.Dataplane.Tests.Esp;
@@ -11,6 +12,21 @@ internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 
     public void Advance(TimeSpan by) => Now += by;
+}
+
+/// <summary>Keeps every formatted log line (with its event id) in memory.</summary>
+internal sealed class CapturingLogger : ILogger
+{
+    public readonly List<(int Id, string Text)> Lines = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (Lines) Lines.Add((eventId.Id, formatter(state, exception)));
+    }
 }
 
 /// <summary>A key directory in a temporary folder, files written with mode 0600 unless told otherwise.</summary>
@@ -51,6 +67,7 @@ internal sealed class EspTestbed : IDisposable
     public ManualTime ClockA, ClockB;
     public EspEndpoint A, B;
     public readonly EspSuite Suite;
+    public readonly CapturingLogger Log = new();
 
     public EspTestbed(string keysA, string keysB, EspSuite suite = EspSuite.AesGcm128, string? keyLog = null)
     {
@@ -67,7 +84,7 @@ internal sealed class EspTestbed : IDisposable
     public EspEndpoint Create(IPAddress local, IPAddress peer, KeyDirectory keys, ManualTime clock, string? keyLog)
     {
         var endpoint = new EspEndpoint(local, new KeyRing(keys.Path), (m, to) => Wire.Enqueue((m.ToArray(), local, to)), clock,
-            keyLog is null ? null : new EspKeyLog(keyLog));
+            keyLog is null ? null : new EspKeyLog(keyLog), Log);
         endpoint.Configure([new EspVnetConfig(Vnet, Suite, KeyName, [peer])]);
         return endpoint;
     }
