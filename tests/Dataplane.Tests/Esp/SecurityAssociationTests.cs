@@ -108,6 +108,30 @@ public sealed class SecurityAssociationTests
     }
 
     [Fact]
+    public void Concurrent_seals_use_each_sequence_number_once_and_all_open()
+    {
+        var (o, i) = Pair(EspSuite.AesGcm128);
+        using var disposeOut = o; using var disposeIn = i;
+        var packets = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
+        Parallel.For(0, 4, _ =>
+        {
+            for (var n = 0; n < 1000; n++)
+            {
+                var buffer = Seal(o, Hex.Range(n, 40), out var start, out var length);
+                packets.Add(buffer.AsSpan(start, length).ToArray());
+            }
+        });
+        var bySequence = packets.OrderBy(p => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(p.AsSpan(4))).ToList();
+        Assert.Equal(Enumerable.Range(1, 4000).Select(n => (uint)n),
+            bySequence.Select(p => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(p.AsSpan(4))));
+        Parallel.ForEach(bySequence.Chunk(500), chunk =>
+        {
+            foreach (var p in chunk) Assert.NotEqual(EspOpenResult.Auth, i.Open(p, out _, out _, out _));
+        });
+        Assert.InRange(i.Packets, 4000 - ReplayWindow.Size, 4000); // out-of-order opening may push early ones out of the window
+    }
+
+    [Fact]
     public void Cbc_iv_is_random_per_packet()
     {
         var (o, i) = Pair(EspSuite.AesCbc128HmacSha196);
