@@ -33,7 +33,7 @@ internal sealed partial class SaNegotiator
             // they offer, so that both sides pick the same one handshake. The higher-address side answers below.
             return HandshakeResult.Crossing;
         }
-        Supersede(now);
+        Supersede();
         _rekey = false;
 
         // We answer: the init's sender is the initiator (Na = its nonce), we are the responder (Nb = ours).
@@ -49,30 +49,26 @@ internal sealed partial class SaNegotiator
 
     private HandshakeResult ReceiveResponse(in HandshakeMessage response, KeySecret secret, DateTimeOffset now)
     {
-        var (pending, outstanding) = FindOutstanding(response.EchoedNonce, response.Epoch);
-        if (pending is null || outstanding is null) return HandshakeResult.NoOutstandingInit;
-        // the init is answered: its SPI becomes the new inbound SA's
-        if (ReferenceEquals(pending, _pending)) _pending = null;
-        else _superseded.RemoveAll(s => ReferenceEquals(s.Init, pending));
-        var inbound = CreateSa(SaDirection.Inbound, pending.Spi, response.Epoch, secret, outstanding.Nonce, response.Nonce, now);
-        var outbound = CreateSa(SaDirection.Outbound, response.Spi, response.Epoch, secret, outstanding.Nonce, response.Nonce, now);
+        var (echoed, epoch) = (response.EchoedNonce, response.Epoch);
+        var sent = _sent.Find(s => s.Nonce == echoed && s.Epoch == epoch);
+        if (sent is null) return HandshakeResult.NoOutstandingInit;
+        _sent.Remove(sent); // answered: its SPI becomes the new inbound SA's
+        var inbound = CreateSa(SaDirection.Inbound, sent.Spi, response.Epoch, secret, sent.Nonce, response.Nonce, now);
+        if (sent.Index < _establishedInit)
+        {
+            // A late response to an earlier init than the one already established: the peer answered that later init
+            // after this one and sends on its SAs now, so only keep this inbound SA for its stragglers.
+            _host.InstallInbound(inbound);
+            inbound.ExpiresAt = now + InboundOverlap;
+            _retired.Add(inbound);
+            return HandshakeResult.Established;
+        }
+        var outbound = CreateSa(SaDirection.Outbound, response.Spi, response.Epoch, secret, sent.Nonce, response.Nonce, now);
+        _establishedInit = sent.Index;
+        _pending = null;
         InstallInbound(inbound, now);
         ReplaceOutbound(outbound, now); // the initiator uses it once the response has arrived
         return HandshakeResult.Established;
-    }
-
-    /// <summary>The current or a superseded init that sent <paramref name="nonce"/> at <paramref name="epoch"/>.</summary>
-    private (Pending? Init, OutstandingNonce? Nonce) FindOutstanding(UInt128 nonce, byte epoch)
-    {
-        foreach (var init in _superseded.Select(s => s.Init).Prepend(_pending))
-        {
-            if (init is null) continue;
-            foreach (var n in init.Nonces)
-            {
-                if (n.Nonce == nonce && n.Epoch == epoch) return (init, n);
-            }
-        }
-        return (null, null);
     }
 
     /// <summary>

@@ -26,12 +26,14 @@ internal sealed partial class SaNegotiator : IDisposable
     private readonly Dictionary<UInt128, DateTimeOffset> _seenInitNonces = [];
     private SecurityAssociation? _outbound;
     private SecurityAssociation? _inbound;
-    private Pending? _pending;
+    private Pending? _pending; // the handshake this side is driving (retries, epoch steps), or null
 
-    // Inits given up (we answered the peer's init instead, or the keys changed) whose responses may still be in flight:
-    // a response to one is still accepted until Until, so that reordered crossing messages cannot leave the two sides
-    // with different SAs. Their SPIs stay reserved until then.
-    private readonly List<(Pending Init, DateTimeOffset Until)> _superseded = [];
+    // Every init sent and not yet answered, each with its own nonce and reserved SPI, kept for MaxSkew (a response can
+    // be no older): a late response to an earlier retry, or to an init given up because we answered the peer's crossing
+    // init, is still installed, so that both sides end on the SAs of the last handshake the peer completed.
+    private readonly List<SentInit> _sent = [];
+    private long _initsSent;
+    private long _establishedInit = -1; // index of the init whose response installed the current SAs
     private bool _rekey = true; // a new handshake runs when this side starts
 
     public SaNegotiator(ISaHost host, VnetKey vnet, IPAddress peer, EspSuite suite, string keyName)
@@ -59,25 +61,25 @@ internal sealed partial class SaNegotiator : IDisposable
     /// <summary>The epoch the current init offers, or 0 when no handshake is under way.</summary>
     public byte OfferedEpoch => _pending?.Epoch ?? 0;
 
-    /// <summary>Inits sent so far (each with a fresh nonce).</summary>
-    public int InitsSent { get; private set; }
+    /// <summary>Inits sent so far (each with a fresh nonce and SPI).</summary>
+    public long InitsSent => _initsSent;
 
     /// <summary>The key file's epochs changed: renegotiate, offering the highest epoch again.</summary>
     public void KeysChanged()
     {
         _rekey = true;
-        Supersede(_host.Time.GetUtcNow());
+        Supersede();
     }
 
     public void Tick()
     {
         var now = _host.Time.GetUtcNow();
         ExpireRetired(now);
-        for (var i = _superseded.Count - 1; i >= 0; i--)
+        for (var i = _sent.Count - 1; i >= 0; i--)
         {
-            if (_superseded[i].Until > now) continue;
-            _host.ReleaseSpi(_superseded[i].Init.Spi);
-            _superseded.RemoveAt(i);
+            if (now - _sent[i].SentAt <= MaxSkew) continue;
+            _host.ReleaseSpi(_sent[i].Spi);
+            _sent.RemoveAt(i);
         }
         foreach (var (nonce, seen) in _seenInitNonces)
         {
@@ -93,7 +95,7 @@ internal sealed partial class SaNegotiator : IDisposable
         if (keys is null || keys.HighestEpoch == 0) return;
         if (_pending is null)
         {
-            _pending = new Pending(keys.HighestEpoch, _host.ReserveSpi());
+            _pending = new Pending(keys.HighestEpoch);
             _rekey = false;
         }
         else if (now - _pending.LastSent < RetryInterval) return;
@@ -111,13 +113,11 @@ internal sealed partial class SaNegotiator : IDisposable
     {
         var pending = _pending!;
         if (!keys.TryGet(pending.Epoch, out var secret)) return;
-        var nonce = NewNonce();
-        pending.Nonces.Add(new OutstandingNonce(nonce, pending.Epoch));
+        var sent = new SentInit(NewNonce(), pending.Epoch, _host.ReserveSpi(), _initsSent++, now);
+        _sent.Add(sent);
         pending.Attempts++;
         pending.LastSent = now;
-        var message = new HandshakeMessage(HandshakeOpcode.Init, Vnet, pending.Epoch, Suite, pending.Spi, nonce, 0, now.ToUnixTimeMilliseconds());
-        Send(message, secret);
-        InitsSent++;
+        Send(new HandshakeMessage(HandshakeOpcode.Init, Vnet, pending.Epoch, Suite, sent.Spi, sent.Nonce, 0, now.ToUnixTimeMilliseconds()), secret);
     }
 
     private void Send(HandshakeMessage message, KeySecret secret)
@@ -129,13 +129,8 @@ internal sealed partial class SaNegotiator : IDisposable
         _host.Send(bytes, Peer);
     }
 
-    /// <summary>Stops retrying the current init but keeps accepting a response to it for <see cref="MaxSkew"/>.</summary>
-    private void Supersede(DateTimeOffset now)
-    {
-        if (_pending is null) return;
-        _superseded.Add((_pending, now + MaxSkew));
-        _pending = null;
-    }
+    /// <summary>Stops retrying; responses to the inits already sent are still accepted (<see cref="_sent"/>).</summary>
+    private void Supersede() => _pending = null;
 
     private void ExpireRetired(DateTimeOffset now)
     {
@@ -158,10 +153,9 @@ internal sealed partial class SaNegotiator : IDisposable
 
     public void Dispose()
     {
-        if (_pending is not null) _host.ReleaseSpi(_pending.Spi);
         _pending = null;
-        foreach (var (init, _) in _superseded) _host.ReleaseSpi(init.Spi);
-        _superseded.Clear();
+        foreach (var sent in _sent) _host.ReleaseSpi(sent.Spi);
+        _sent.Clear();
         foreach (var sa in _retired)
         {
             if (sa.Direction == SaDirection.Inbound) _host.RemoveInbound(sa);
@@ -175,14 +169,14 @@ internal sealed partial class SaNegotiator : IDisposable
 
     public override string ToString() => $"ESP negotiator vnet {Vnet} peer {Peer} {Suite.Name()} key {KeyName}";
 
-    private sealed record OutstandingNonce(UInt128 Nonce, byte Epoch);
+    /// <summary>One init message sent: its nonce, epoch, the SPI reserved for the inbound SA it asks for, and its order.</summary>
+    private sealed record SentInit(UInt128 Nonce, byte Epoch, uint Spi, long Index, DateTimeOffset SentAt);
 
-    private sealed class Pending(byte epoch, uint spi)
+    /// <summary>The handshake being driven: the epoch offered, inits sent at it, when the last one went out.</summary>
+    private sealed class Pending(byte epoch)
     {
         public byte Epoch = epoch;
-        public readonly uint Spi = spi;
         public int Attempts;
         public DateTimeOffset LastSent;
-        public readonly List<OutstandingNonce> Nonces = [];
     }
 }

@@ -91,6 +91,32 @@ public sealed class HandshakeTests
         Assert.True(bed.Connected());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Responses_to_a_retry_and_the_original_init_in_either_order_end_on_the_peers_sas(bool lateFirst)
+    {
+        using var bed = new EspTestbed(OneEpoch, OneEpoch);
+        bed.A.Tick();
+        var init1 = bed.Wire.Dequeue().Message;
+        bed.Advance(TimeSpan.FromSeconds(1));
+        bed.A.Tick();                                  // no response yet: a retry with a fresh nonce and SPI
+        var init2 = bed.Wire.Dequeue().Message;
+        Assert.NotEqual(init1.AsSpan(24, 20).ToArray(), init2.AsSpan(24, 20).ToArray());
+        Assert.Equal(HandshakeResult.Answered, bed.B.HandleHandshake(init1, AddressA));
+        var response1 = bed.Wire.Dequeue().Message;
+        Assert.Equal(HandshakeResult.Answered, bed.B.HandleHandshake(init2, AddressA)); // B now sends on the second pair
+        var response2 = bed.Wire.Dequeue().Message;
+        foreach (var response in lateFirst ? new[] { response1, response2 } : [response2, response1])
+            Assert.Equal(HandshakeResult.Established, bed.A.HandleHandshake(response, AddressB));
+        Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(response2.AsSpan(24)), bed.A.Negotiator(Vnet, AddressB)!.Outbound!.Spi);
+        Assert.True(bed.Connected());
+        bed.Advance(TimeSpan.FromSeconds(61));
+        bed.Tick();
+        Assert.Empty(bed.Wire);
+        Assert.True(bed.Connected());
+    }
+
     [Fact]
     public void Initiator_steps_down_an_epoch_after_three_unanswered_inits_with_fresh_nonces()
     {
