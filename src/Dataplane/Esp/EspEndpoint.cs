@@ -44,7 +44,7 @@ public sealed partial class EspEndpoint : IDisposable, ISaHost
         ILogger? logger = null)
     {
         _logger = logger ?? NullLogger.Instance;
-        Local = local;
+        Local = Ipv4(local);
         _keys = keys;
         _send = send;
         Time = time ?? TimeProvider.System;
@@ -87,7 +87,7 @@ public sealed partial class EspEndpoint : IDisposable, ISaHost
             var next = new Dictionary<(VnetKey, IPAddress), SaNegotiator>();
             foreach (var config in desired.Values)
             {
-                foreach (var peer in config.Peers.Distinct())
+                foreach (var peer in config.Peers.Select(Ipv4).Distinct())
                 {
                     if (_negotiators.TryGetValue((config.Vnet, peer), out var existing) && existing.Suite == config.Suite && existing.KeyName == config.KeyName)
                         next[(config.Vnet, peer)] = existing;
@@ -145,6 +145,7 @@ public sealed partial class EspEndpoint : IDisposable, ISaHost
         if (!HandshakeMessage.TryRead(message, out var parsed)) return HandshakeResult.Malformed;
         lock (_control)
         {
+            from = from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from;
             var result = _negotiators.TryGetValue((parsed.Vnet, from), out var negotiator)
                 ? negotiator.Receive(message, parsed)
                 : HandshakeResult.NotPeer;
@@ -182,6 +183,15 @@ public sealed partial class EspEndpoint : IDisposable, ISaHost
             foreach (var negotiator in _negotiators.Values) negotiator.Dispose();
             _negotiators = [];
         }
+    }
+
+    /// <summary>SPEC §4: addresses are IPv4. IPv4-mapped IPv6 (dual-stack sockets) is unmapped; anything else is a caller bug.</summary>
+    private static IPAddress Ipv4(IPAddress address)
+    {
+        var v4 = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? v4
+            : throw new ArgumentException($"{address} is not an IPv4 address (SPEC §4)", nameof(address));
     }
 
     internal SaNegotiator? Negotiator(VnetKey vnet, IPAddress peer) => _negotiators.GetValueOrDefault((vnet, peer));

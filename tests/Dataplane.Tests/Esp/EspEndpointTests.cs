@@ -66,6 +66,16 @@ public sealed class EspEndpointTests
     }
 
     [Fact]
+    public void Control_path_takes_ipv4_mapped_addresses_and_refuses_ipv6()
+    {
+        using var bed = new EspTestbed(KeyDirectory.Epoch(1), KeyDirectory.Epoch(1));
+        bed.A.Tick();
+        var init = bed.Wire.Dequeue().Message;
+        Assert.Equal(HandshakeResult.Answered, bed.B.HandleHandshake(init, AddressA.MapToIPv6()));
+        Assert.Throws<ArgumentException>(() => bed.A.Configure([new EspVnetConfig(Vnet, EspSuite.AesGcm128, KeyName, [IPAddress.Parse("2001:db8::1")])]));
+    }
+
+    [Fact]
     public void Missing_key_file_is_reported_and_sends_nothing()
     {
         using var bed = new EspTestbed(KeyDirectory.Epoch(1), KeyDirectory.Epoch(1));
