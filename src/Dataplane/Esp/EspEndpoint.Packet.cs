@@ -14,7 +14,8 @@ public sealed partial class EspEndpoint
     /// <summary>
     /// Seals a frame or control message for <paramref name="peer"/> on <paramref name="vnet"/> in place (see
     /// <see cref="SecurityAssociation.Seal"/> for the buffer layout; leave <see cref="EspSuiteProperties.Headroom"/> bytes
-    /// before the payload and <see cref="EspSuiteProperties.Tailroom"/> after it; 24 and 31 cover every suite). False when
+    /// before the payload and <see cref="EspSuiteProperties.Tailroom"/> after it; <see cref="EspSuiteProperties.MaxHeadroom"/> and
+    /// <see cref="EspSuiteProperties.MaxTailroom"/> cover every suite). False when
     /// no SA is up yet (the handshake is running) or the buffer is too small: the caller drops and counts.
     /// </summary>
     public bool TrySeal(VnetKey vnet, IPAddress peer, Span<byte> buffer, int payloadOffset, int payloadLength, byte nextHeader,

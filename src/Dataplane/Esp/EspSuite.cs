@@ -33,6 +33,12 @@ public static class EspSuiteProperties
     /// <summary>The inner Ethernet header (14) that each carried frame adds to the guest's IP packet.</summary>
     public const int InnerEthernetLength = 14;
 
+    /// <summary>Headroom that fits every suite (the CBC suite's 8 + 16): leave this much before a payload to be sealed.</summary>
+    public const int MaxHeadroom = HeaderLength + 16;
+
+    /// <summary>Tailroom that fits every suite (the CBC suite's 15 + 2 + 12, GCM's 3 + 2 + 16 = 21).</summary>
+    public const int MaxTailroom = 15 + TrailerLength + 12;
+
     public static bool IsDefined(EspSuite suite) => suite is >= EspSuite.AesGcm128 and <= EspSuite.AesCbc128HmacSha196;
 
     /// <summary>The suite's name as SPEC §2.1 and §4.5 write it.</summary>

@@ -153,6 +153,8 @@ public sealed class SecurityAssociationTests
             Assert.Equal(0, (frame + 2) % s.Alignment());
             Assert.InRange(EspSuiteProperties.OuterHeadersLength + s.Headroom() + frame + 2 + s.IcvLength(), 1500 - 15, 1500);
             Assert.True(EspSuiteProperties.TryParse(s.Name(), out var parsed) && parsed == s);
+            Assert.InRange(s.Headroom(), 0, EspSuiteProperties.MaxHeadroom);
+            Assert.InRange(s.Tailroom(), 0, EspSuiteProperties.MaxTailroom);
         }
     }
 }

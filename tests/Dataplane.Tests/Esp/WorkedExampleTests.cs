@@ -41,6 +41,19 @@ public sealed class WorkedExampleTests
         Assert.False(HandshakeMessage.Verify(bytes, kHello, A, B));
     }
 
+    [Theory]
+    [InlineData(1, 0x05)]   // type 4 → 5
+    [InlineData(3, 0x03)]   // opcode 1 → 3
+    [InlineData(22, 0x01)]  // reserved byte not zero
+    public void Malformed_messages_are_refused_by_the_codec(int offset, byte value)
+    {
+        var bytes = Expected["init"].ToArray();
+        bytes[offset] = value;
+        Assert.False(HandshakeMessage.TryRead(bytes, out _));
+        Assert.False(HandshakeMessage.TryRead(Expected["init"].AsSpan(0, 99), out _));
+        Assert.True(HandshakeMessage.TryRead(Expected["init"], out _));
+    }
+
     [Fact]
     public void Sa_keys_and_salts()
     {
