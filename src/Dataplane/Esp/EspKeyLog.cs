@@ -32,7 +32,15 @@ public sealed class EspKeyLog
         var line = Line(sa.Suite, sa.Source, sa.Destination, sa.Spi, keyMaterial);
         try
         {
-            lock (_lock) File.AppendAllText(_path, line + "\n");
+            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+            // a new key log holds keys: readable by its owner only (an existing file keeps the mode it has)
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            var bytes = Encoding.ASCII.GetBytes(line + "\n");
+            lock (_lock)
+            {
+                using var file = new FileStream(_path, options);
+                file.Write(bytes);
+            }
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -37,6 +37,7 @@ public sealed class EspKeyLogTests
             bed.A.Tick();
             bed.Pump();
             var lines = File.ReadAllLines(log);
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
             Assert.Equal(2, lines.Length); // A's inbound and outbound SAs
             var outboundSpi = bed.A.SecurityAssociations().Single(s => s.Direction == SaDirection.Outbound).Spi;
             var line = Assert.Single(lines, l => l.Contains($"\"198.18.0.1\",\"198.18.0.2\",\"0x{outboundSpi:x8}\""));
