@@ -5,7 +5,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace VnetReconciler.Dataplane.Esp;
 
-/// <summary>Sends one handshake message (100 bytes, SPEC §4.5) to a peer's vnet UDP port; the span is valid during the call only.</summary>
+/// <summary>
+/// Sends one handshake message (100 bytes, SPEC §4.5) to a peer's vnet UDP port; the span is valid during the call only.
+/// Called under the endpoint's control lock: it must not block for long nor throw (a failed send is a lost datagram,
+/// which the handshake's retries cover).
+/// </summary>
 public delegate void HandshakeSender(ReadOnlySpan<byte> message, IPAddress destination);
 
 /// <summary>A secure vnet as ESP sees it: its suite, its key name (SPEC §2.1 <c>suite</c>, <c>key</c>) and its peers' addresses.</summary>
