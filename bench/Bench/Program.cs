@@ -11,6 +11,7 @@ public static class Program
         ["reconcile"] = ReconcileBench.RunAsync,
         ["netlink"] = NetlinkBench.RunAsync,
         ["schema"] = SchemaBench.RunAsync,
+        ["esp-seal"] = EspSealBench.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)
