@@ -31,8 +31,15 @@ internal static class IpOracle
             IsUp = l.GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "UP"),
             Mac = l.TryGetProperty("address", out var a) && MacAddress.TryParse(a.GetString(), out var mac) ? mac : null,
             Alias = l.TryGetProperty("ifalias", out var alias) ? alias.GetString() : null,
+            TunOwner = TunData(l, "user"),
+            TunGroup = TunData(l, "group"),
         }).ToList();
     }
+
+    /// <summary>A TUN/TAP's owner or group as <c>ip -d</c> prints it (linkinfo.info_data.user / group).</summary>
+    private static uint? TunData(JsonElement link, string field) =>
+        link.TryGetProperty("linkinfo", out var info) && info.TryGetProperty("info_data", out var data)
+            && data.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetUInt32() : null;
 
     public static LinkInfo? Link(NetNs ns, string name) => Links(ns).SingleOrDefault(l => l.Name == name);
 
