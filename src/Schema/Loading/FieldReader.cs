@@ -96,6 +96,11 @@ internal sealed partial class FieldReader
             if (required) Error(_map.Span, DiagnosticCodes.MissingField, $"{_what} has no '{field}': it is required");
             return null;
         }
+        if (entry.Value is DataList { Items.Count: 0 })
+        {
+            Error(entry.KeySpan, DiagnosticCodes.Type, $"'{field}' has no value");
+            return null;
+        }
         if (entry.Value is not DataScalar scalar)
         {
             Error(entry.Value.Span, DiagnosticCodes.Type, $"'{field}' must be a single value, found {entry.Value.Describe}");

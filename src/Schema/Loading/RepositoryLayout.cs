@@ -4,11 +4,14 @@ internal enum FileRole { Ignored, Fleet, Vnets, Hosts, Peers }
 
 internal enum FileFormat { Sxp, Yaml }
 
-/// <summary>Which files of a tree are desired state (SPEC §2): <c>fleet.*</c>, <c>vnets/**</c>, <c>hosts/**</c>, <c>peers/**</c>.</summary>
+/// <summary>Which files of a tree are desired state (SPEC §2): <c>fleet.*</c>, <c>vnets/**</c>, <c>hosts/**</c>, <c>peers/**</c> with <c>.sxp</c>, <c>.yaml</c> or <c>.yml</c>.</summary>
 internal static class RepositoryLayout
 {
+    /// <remarks>Hidden files and directories (a segment starting with '.', such as an editor's <c>.#vnet97.sxp</c> lock)
+    /// are ignored too.</remarks>
     public static (FileRole Role, FileFormat Format) Classify(string path)
     {
+        if (path.StartsWith('.') || path.Contains("/.", StringComparison.Ordinal)) return (FileRole.Ignored, default);
         FileFormat format;
         if (path.EndsWith(".sxp", StringComparison.Ordinal)) format = FileFormat.Sxp;
         else if (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal)) format = FileFormat.Yaml;

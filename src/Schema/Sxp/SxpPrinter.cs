@@ -5,7 +5,7 @@ namespace VnetReconciler.Schema.Sxp;
 
 /// <summary>
 /// Prints S-expressions canonically: atoms bare when the reader would read them back unchanged, else in double quotes
-/// with C escapes; a form on one line, except that fields holding fields go on their own lines, indented two spaces.
+/// with C escapes; a form on one line, except that from its first field holding fields (<c>(port (name …) …)</c>) on, each field goes on its own line, indented two spaces.
 /// </summary>
 public static class SxpPrinter
 {
@@ -25,12 +25,14 @@ public static class SxpPrinter
         }
         var list = (SxpList)node;
         sb.Append('(');
+        var broken = false; // from the first field that holds fields on, every field gets its own line
         for (var i = 0; i < list.Items.Count; i++)
         {
             var item = list.Items[i];
             if (i > 0)
             {
-                if (HoldsFields(item)) sb.Append('\n').Append(' ', 2 * (depth + 1));
+                broken |= HoldsFields(item);
+                if (broken) sb.Append('\n').Append(' ', 2 * (depth + 1));
                 else sb.Append(' ');
             }
             Print(item, sb, depth + 1);

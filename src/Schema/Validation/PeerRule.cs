@@ -8,6 +8,7 @@ internal sealed class PeerRule : StateRule
 {
     public override void Check(DesiredState state, Reporter<DesiredState> report)
     {
+        if (state.Peers.Count == 0) return;
         var hosts = new Dictionary<IPAddress, Host>();
         foreach (var host in state.Hosts) hosts.TryAdd(host.Address, host);
         var vnets = state.Vnets.Select(v => v.Id).ToHashSet();

@@ -15,8 +15,9 @@ internal sealed class SharedVnetNameRule : StateRule
         foreach (var vnet in state.Vnets)
         {
             if (!ids.Add(vnet.Id)) continue; // a duplicate id is reported once, by DuplicateVnetIdRule
-            foreach (var (field, name) in new[] { ("bridge", vnet.Bridge), ("vnetif", vnet.Vnetif) })
+            for (var f = 0; f < 2; f++)
             {
+                var (field, name) = f == 0 ? ("bridge", vnet.Bridge) : ("vnetif", vnet.Vnetif);
                 var at = vnet.Fields.Of(field, vnet.Span);
                 if (seen.TryGetValue(name, out var first))
                 {

@@ -56,7 +56,7 @@ public sealed class SxpReaderTests
         var source = "(host (name \"a b\") (port (name p) (vnet 97)) (x \"\\x01\" 'q\"'))";
         var first = SxpReader.Read(source, "t.sxp").Forms.Single();
         var printed = SxpPrinter.Print(first);
-        Assert.Equal("(host (name \"a b\")\n  (port (name p) (vnet 97)) (x \"\\x01\" \"q\\\"\"))", printed);
+        Assert.Equal("(host (name \"a b\")\n  (port (name p) (vnet 97))\n  (x \"\\x01\" \"q\\\"\"))", printed);
         Assert.Equal(first, SxpReader.Read(printed, "u.sxp").Forms.Single());
     }
 }
