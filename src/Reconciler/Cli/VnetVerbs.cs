@@ -52,13 +52,18 @@ internal static class VnetVerbs
                 return 1;
             }
             var subject = $"vnet-create: vnet {vnet.Id.ShortForm} ({vnet.Bridge})";
-            var target = TargetPath(editor, vnet, extension);
+            var inRepo = PathInWorkTree(editor, path);
+            if (inRepo is not null && editor.FileAt(inRepo) is not null)
+            {
+                verb.Error($"{subject}: {inRepo} is committed already: vnet-create adds a new file (commit changes to it with git); nothing was committed");
+                return 1;
+            }
+            var target = inRepo ?? TargetPath(editor, vnet, extension);
             if (target is null)
             {
                 verb.Error($"{subject}: vnets/{vnet.Bridge}{extension} and vnets/{vnet.Bridge}-{Vnet.DefaultKey(vnet.Id)}{extension} are taken; nothing was committed");
                 return 1;
             }
-            text = text.EndsWith('\n') ? text : text + "\n";
             return await verb.CommitAsync(editor, [new FileEdit(target, text)], subject, ct, new Dictionary<string, string> { [target] = path });
         }));
         return command;
@@ -67,6 +72,14 @@ internal static class VnetVerbs
     // Where the operator's file is checked: after every committed file in path order, so a repeated id is
     // reported in it (naming the committed definition). Its diagnostics are shown under the operator's path.
     private const string InputPath = "vnets/~vnet-create";
+
+    /// <summary>The path of FILE in the work tree when it is a vnet file there (under vnets/): the operator wrote it in
+    /// place, and it is committed where it is.</summary>
+    private static string? PathInWorkTree(DesiredStateEditor editor, string file)
+    {
+        var relative = Path.GetRelativePath(editor.TopLevel, Path.GetFullPath(file)).Replace(Path.DirectorySeparatorChar, '/');
+        return relative.StartsWith("vnets/", StringComparison.Ordinal) && DesiredStateLayout.IsDesiredStateFile(relative) ? relative : null;
+    }
 
     /// <summary><c>vnets/BRIDGE.sxp</c> (Xen's own example name, <c>vnet97.sxp</c>), else <c>vnets/BRIDGE-KEY.sxp</c>
     /// (the key is the short id, or the long id with '-'), else null: a name no committed file has.</summary>

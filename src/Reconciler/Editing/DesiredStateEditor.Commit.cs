@@ -20,8 +20,7 @@ public sealed partial class DesiredStateEditor
     {
         if (Branch is null)
             return EditResult.Refused($"HEAD is detached{(HeadCommit is { } h ? $" at {h[..12]}" : "")}: check out the branch to commit to (git switch BRANCH)");
-        var paths = edits.Select(e => e.Path).ToArray();
-        if (await DirtyAsync(paths, ct).ConfigureAwait(false) is { } dirty)
+        if (await DirtyAsync(edits, ct).ConfigureAwait(false) is { } dirty)
             return EditResult.Refused($"{dirty} in the working tree: commit, stash or remove it first (the verbs commit only the files they write)");
 
         var result = DesiredStateLoader.Load(Apply(edits));
@@ -46,22 +45,42 @@ public sealed partial class DesiredStateEditor
         return [.. files.Select(f => new SourceFile(f.Key, f.Value))];
     }
 
-    /// <summary>The first of <paramref name="paths"/> that differs between HEAD, the index and the working tree, described.</summary>
-    private async Task<string?> DirtyAsync(IReadOnlyList<string> paths, CancellationToken ct)
+    /// <summary>
+    /// The first edited path that differs between HEAD, the index and the working tree, described; null when all are
+    /// clean. An untracked file that already holds exactly the edit's text (the operator's own file, committed where
+    /// it is) is not in the way.
+    /// </summary>
+    private async Task<string?> DirtyAsync(IReadOnlyList<FileEdit> edits, CancellationToken ct)
     {
-        var status = (await Local(["--literal-pathspecs", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--", .. paths], ct)
-            .ConfigureAwait(false)).EnsureSuccess().Stdout;
+        var status = (await Local(["--literal-pathspecs", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--",
+                .. edits.Select(e => e.Path)], ct).ConfigureAwait(false)).EnsureSuccess().Stdout;
         // "XY path\0" (a rename adds "\0from"); X is the index, Y the working tree, "??" untracked, "!!" ignored.
-        var entry = status.Split('\0', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        if (entry is null || entry.Length < 4) return null;
-        var what = entry[..2] switch
+        foreach (var entry in status.Split('\0', StringSplitOptions.RemoveEmptyEntries))
         {
-            "??" => "is untracked",
-            "!!" => "is an ignored file",
-            var xy when xy[0] != ' ' => "has staged changes",
-            _ => "has uncommitted changes",
-        };
-        return $"{entry[3..]} {what}";
+            if (entry.Length < 4 || entry[2] != ' ') continue;
+            var path = entry[3..];
+            if (entry[..2] == "??" && edits.FirstOrDefault(e => e.Path == path)?.Text is { } text && HoldsAlready(path, text)) continue;
+            return entry[..2] switch
+            {
+                "??" => $"{path} is untracked",
+                "!!" => $"{path} is an ignored file",
+                var xy when xy[0] != ' ' => $"{path} has staged changes",
+                _ => $"{path} has uncommitted changes",
+            };
+        }
+        return null;
+    }
+
+    private bool HoldsAlready(string path, string text)
+    {
+        try
+        {
+            return File.ReadAllBytes(Path.Combine(TopLevel, path)).AsSpan().SequenceEqual(s_utf8.GetBytes(text));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The commit of HEAD's tree with the edits, built in a temporary index (the real index is not touched).</summary>

@@ -76,6 +76,21 @@ public sealed class VnetVerbsTests : IDisposable
     }
 
     [Fact]
+    public void AFileWrittenInTheWorkTreeUnderVnetsIsCommittedWhereItIs()
+    {
+        var file = Path.Combine(_repo.Work, "vnets", "lab99.sxp");
+        File.WriteAllText(file, Vnet99.TrimEnd());
+        var (exit, _, stderr) = _repo.Run("vnet-create", file);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(["A vnets/lab99.sxp"], _repo.LastChange());
+        Assert.Equal(Vnet99.TrimEnd(), File.ReadAllText(file));
+        Assert.Equal("", _repo.Status());
+        var again = _repo.Run("vnet-create", file);
+        Assert.Equal(1, again.Exit);
+        Assert.Contains("vnets/lab99.sxp is committed already", again.Err);
+    }
+
+    [Fact]
     public void DeleteOfAVnetAloneInItsFileRemovesTheFile()
     {
         var (exit, stdout, stderr) = _repo.Run("vnet-delete", "96");
