@@ -85,9 +85,11 @@ public sealed class VnetVerbsTests : IDisposable
         Assert.Equal(["A vnets/lab99.sxp"], _repo.LastChange());
         Assert.Equal(Vnet99.TrimEnd(), File.ReadAllText(file));
         Assert.Equal("", _repo.Status());
-        var again = _repo.Run("vnet-create", file);
-        Assert.Equal(1, again.Exit);
-        Assert.Contains("vnets/lab99.sxp is committed already", again.Err);
+        Assert.Contains("vnet id 99 is already defined at vnets/lab99.sxp:1:11", _repo.Run("vnet-create", file).Err);
+        File.WriteAllText(file, "(vnet (id 9b))\n");
+        var edited = _repo.Run("vnet-create", file);
+        Assert.Equal(1, edited.Exit);
+        Assert.Contains("vnets/lab99.sxp is committed already", edited.Err);
     }
 
     [Fact]
