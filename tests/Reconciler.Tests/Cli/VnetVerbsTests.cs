@@ -116,6 +116,16 @@ public sealed class VnetVerbsTests : IDisposable
     }
 
     [Fact]
+    public void DeleteOfAVnetInAMultiDocumentYamlFileIsRefusedNamingIt()
+    {
+        var head = _repo.Repo.Commit("vnets/two.yaml", "vnet: { id: \"b1\" }\n---\nvnet: { id: \"b2\" }\n");
+        var (exit, _, stderr) = _repo.Run("vnet-delete", "b2");
+        Assert.Equal(1, exit);
+        Assert.Contains("vnets/two.yaml holds 2 definitions and vnetctl rewrites only SXP files: remove the one at vnets/two.yaml:3:", stderr);
+        Assert.Equal(head, _repo.Head());
+    }
+
+    [Fact]
     public void DeleteOfAVnetThatPortsStillUseIsRefused()
     {
         var head = _repo.Head();
