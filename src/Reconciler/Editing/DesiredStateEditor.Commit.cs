@@ -103,7 +103,10 @@ public sealed partial class DesiredStateEditor
             }
             var tree = (await Local(["write-tree"], ct, null, env).ConfigureAwait(false)).EnsureSuccess().Stdout.Trim();
             string[] parent = HeadCommit is null ? [] : ["-p", HeadCommit];
-            return (await Local(["commit-tree", tree, .. parent], ct, s_utf8.GetBytes(message + "\n")).ConfigureAwait(false))
+            // commit-tree does not read commit.gpgSign itself (git 2.39): honour it as git commit would.
+            var gpgSign = await Local(["config", "--type=bool", "--get", "commit.gpgSign"], ct).ConfigureAwait(false);
+            string[] sign = gpgSign.ExitCode == 0 && gpgSign.Stdout.Trim() == "true" ? ["-S"] : [];
+            return (await Local(["commit-tree", .. sign, tree, .. parent], ct, s_utf8.GetBytes(message + "\n")).ConfigureAwait(false))
                 .EnsureSuccess().Stdout.Trim();
         }
         finally

@@ -14,7 +14,7 @@ namespace VnetReconciler.Reconciler.Editing;
 /// moved with <c>update-ref</c> against the commit that was read, so a branch that moved meanwhile refuses
 /// instead of committing an unvalidated tree. Only then are the edited paths written to the working tree and
 /// the index. The author and committer come from git's configuration (and <c>GIT_AUTHOR_*</c>), as for
-/// <c>git commit</c>; <c>commit.gpgSign</c> applies.
+/// <c>git commit</c>; <c>commit.gpgSign</c> applies (passed to <c>commit-tree</c> as <c>-S</c>).
 /// </remarks>
 public sealed partial class DesiredStateEditor
 {

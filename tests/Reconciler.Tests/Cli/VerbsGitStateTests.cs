@@ -67,6 +67,22 @@ public sealed class VerbsGitStateTests : IDisposable
     }
 
     [Fact]
+    public void CommitGpgSignInTheRepositorysConfigurationSignsTheCommit()
+    {
+        using var signers = new Sources.TestSigners(_repo.Repo.Root);
+        var signer = signers.Ssh("ada", trusted: true);
+        for (var i = 0; i < signer.SignArgs.Count; i += 2)
+        {
+            var (key, value) = (signer.SignArgs[i + 1].Split('=', 2)[0], signer.SignArgs[i + 1].Split('=', 2)[1]);
+            _repo.Repo.Git(_repo.Work, "config", key, value);
+        }
+        _repo.Repo.Git(_repo.Work, "config", "commit.gpgSign", "true");
+        var (exit, _, stderr) = _repo.Run("peer-add", "198.18.0.20");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("-----BEGIN SSH SIGNATURE-----", _repo.Repo.Git(_repo.Work, "cat-file", "commit", "HEAD"));
+    }
+
+    [Fact]
     public void TheFirstCommitOfAnEmptyRepositoryWorks()
     {
         using var empty = new VerbsRepository(withFleet: false);
