@@ -1,0 +1,17 @@
+namespace VnetReconciler.Dataplane.Tun;
+
+/// <summary>How <see cref="TapDevice.Open"/> attaches to a TAP (linux/if_tun.h TUNSETIFF flags and O_NONBLOCK).</summary>
+[Flags]
+public enum TapOpenOptions
+{
+    None = 0,
+
+    /// <summary>O_NONBLOCK: <see cref="TapDevice.Read"/> returns -1 and <see cref="TapDevice.Write"/> false instead of waiting.</summary>
+    NonBlocking = 1,
+
+    /// <summary>IFF_VNET_HDR: every frame is preceded by a struct virtio_net_hdr (10 bytes unless changed).</summary>
+    VnetHeader = 2,
+
+    /// <summary>IFF_MULTI_QUEUE: this descriptor is one queue of several; must match how the TAP was created.</summary>
+    MultiQueue = 4,
+}
