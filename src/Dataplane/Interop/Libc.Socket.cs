@@ -19,8 +19,7 @@ internal static unsafe partial class Libc
     public const int IP_MTU_DISCOVER = 10, IP_PMTUDISC_DONT = 0, IP_MULTICAST_LOOP = 34, IP_ADD_MEMBERSHIP = 35;
     /// <summary>linux/socket.h MSG_DONTWAIT.</summary>
     public const int MSG_DONTWAIT = 0x40;
-    /// <summary>asm-generic/errno-base.h / errno.h: EINTR 4, EAGAIN 11.</summary>
-    public const int EINTR = 4, EAGAIN = 11;
+    // EINTR and EAGAIN: Libc.Io.cs.
 
     /// <summary>struct sockaddr_in (linux/in.h): family (host order), port and address (network order), 8 bytes zero.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -56,27 +55,23 @@ internal static unsafe partial class Libc
         private readonly int _padding;
     }
 
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
 
-    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "bind", SetLastError = true)]
     public static partial int Bind(int fd, SockaddrIn* address, int length);
 
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int fd, int level, int name, void* value, int length);
 
-    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
 
-    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "sendmmsg", SetLastError = true)]
     public static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
 
-    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "sendto", SetLastError = true)]
     public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, SockaddrIn* address, int addressLength);
-
-    /// <summary>close(2) for the tunnel's sockets and epoll descriptors.</summary>
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static partial int CloseDescriptor(int fd);
 
     public static int SetSocketOption(int fd, int level, int name, int value) => SetSockOpt(fd, level, name, &value, sizeof(int));
 }

@@ -89,7 +89,7 @@ public sealed partial class TunnelEngine
         lock (_gate)
         {
             if (_epoll < 0) return;
-            Libc.CloseDescriptor(_epoll);
+            Libc.Close(_epoll);
             _epoll = -1;
             _registered.Clear();
         }

@@ -101,7 +101,7 @@ public sealed partial class TunnelEngine : IDisposable
                 var device = _platform.OpenDevice(vnet.Vnetif);
                 keep[vnet.Id] = new VnetState(vnet, device, NewMacTable(config), NewLimiter(config), new TrafficCounters());
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             {
                 problems.Add($"vnet {vnet.Id}: cannot open vnetif {vnet.Vnetif}: {e.Message}");
             }
@@ -131,7 +131,7 @@ public sealed partial class TunnelEngine : IDisposable
         Unbind(current);
         try
         {
-            return new BindState(_platform.Bind(port));
+            return new BindState(_platform.Bind(port, _config!.Flood == FloodMode.Multicast ? _group : 0));
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
         {

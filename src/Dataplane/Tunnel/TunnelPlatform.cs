@@ -42,7 +42,8 @@ public interface IDatagramBind : IDisposable
 /// <summary>What the engine needs from the host: binds, vnetifs and the bridge's forwarding database.</summary>
 public interface ITunnelPlatform
 {
-    IDatagramBind Bind(ushort port);
+    /// <summary>Opens a socket on <c>0.0.0.0:port</c>, joined to <paramref name="multicastGroup"/> when that is a multicast address.</summary>
+    IDatagramBind Bind(ushort port, uint multicastGroup);
 
     /// <summary>Opens the vnetif (an existing persistent TAP) non-blocking.</summary>
     IFrameDevice OpenDevice(string vnetif);

@@ -64,7 +64,7 @@ public sealed unsafe class UdpBind : IDatagramBind
         }
         catch
         {
-            Libc.CloseDescriptor(fd);
+            Libc.Close(fd);
             throw;
         }
     }
@@ -138,8 +138,8 @@ public sealed unsafe class UdpBind : IDatagramBind
     public void Dispose()
     {
         if (_fd < 0) return;
-        Libc.CloseDescriptor(_fd);
-        if (_raw >= 0) Libc.CloseDescriptor(_raw);
+        Libc.Close(_fd);
+        if (_raw >= 0) Libc.Close(_raw);
         _fd = _raw = -1;
         NativeMemory.Free(_messages);
         NativeMemory.Free(_iovecs);

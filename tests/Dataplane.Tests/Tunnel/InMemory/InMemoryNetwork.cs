@@ -111,7 +111,7 @@ public sealed class InMemoryHost(InMemoryNetwork network, uint address) : ITunne
     public Dictionary<ushort, InMemoryBind> Binds { get; } = [];
     public List<(string Bridge, MacAddress Mac)> ForgottenFdbEntries { get; } = [];
 
-    public IDatagramBind Bind(ushort port)
+    public IDatagramBind Bind(ushort port, uint multicastGroup)
     {
         var bind = new InMemoryBind(network, Address, port);
         network.Attach(bind);

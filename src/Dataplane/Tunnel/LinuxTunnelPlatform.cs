@@ -1,0 +1,31 @@
+using VnetReconciler.Dataplane.Tun;
+
+namespace VnetReconciler.Dataplane.Tunnel;
+
+/// <summary>A vnetif opened with <see cref="TapDevice"/>, non-blocking, as the engine's <see cref="IFrameDevice"/>.</summary>
+public sealed class TapFrameDevice(TapDevice tap) : IFrameDevice
+{
+    public TapDevice Tap { get; } = tap;
+
+    public int FileDescriptor => Tap.FileDescriptor;
+
+    public int Read(Span<byte> frame) => Tap.Read(frame);
+
+    public bool Write(ReadOnlySpan<byte> frame) => Tap.Write(frame);
+
+    public void Dispose() => Tap.Dispose();
+}
+
+/// <summary>
+/// The real host for <see cref="TunnelEngine"/>: UDP binds with recvmmsg/sendmmsg and vnetifs opened with TUNSETIFF, in the
+/// network namespace of the thread that calls <see cref="TunnelEngine.Configure"/>. The FDB clean-up on a MAC move goes
+/// through <paramref name="forgetBridgeEntry"/> (the netlink client's FDB delete) when given.
+/// </summary>
+public sealed class LinuxTunnelPlatform(Action<string, MacAddress>? forgetBridgeEntry = null) : ITunnelPlatform
+{
+    public IDatagramBind Bind(ushort port, uint multicastGroup) => UdpBind.Open(port, multicastGroup: multicastGroup);
+
+    public IFrameDevice OpenDevice(string vnetif) => new TapFrameDevice(TapDevice.Open(vnetif, TapOpenOptions.NonBlocking));
+
+    public void ForgetBridgeEntry(string bridge, MacAddress mac) => forgetBridgeEntry?.Invoke(bridge, mac);
+}
