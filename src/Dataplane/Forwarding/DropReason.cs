@@ -32,8 +32,6 @@ public enum DropReason
     DeviceWriteFailed,
     /// <summary>A forwarded packet (§4.3) that is not an IPv4/UDP vnet datagram, or came from a non-relay peer.</summary>
     BadForwardedPacket,
-    /// <summary>The frame is addressed to a MAC that lives on this host: the bridge delivers it, not the tunnel.</summary>
-    LocalDestination,
     /// <summary>The socket refused a datagram (buffer full, no route).</summary>
     SendFailed,
 }
@@ -59,7 +57,6 @@ public static class DropReasons
         DropReason.Looped => "looped",
         DropReason.DeviceWriteFailed => "device-write-failed",
         DropReason.BadForwardedPacket => "bad-forwarded-packet",
-        DropReason.LocalDestination => "local-destination",
         DropReason.SendFailed => "send-failed",
         _ => "unknown",
     };

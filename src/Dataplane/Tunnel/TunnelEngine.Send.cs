@@ -39,11 +39,10 @@ public sealed partial class TunnelEngine
         var reason = CheckMtu(vnet, frame);
         if (reason != DropReason.None) return reason;
         vnet.Counters.Sent(length);
-        if (!destination.IsMulticast && vnet.Macs.TryLookup(destination, out var entry))
-        {
-            if (entry.IsLocal) return DropReason.LocalDestination;
+        // A MAC the table calls local reaches the vnetif only when the bridge lost it (it moved away silently, or the
+        // bridge aged it first): flood it like an unknown one rather than lose it.
+        if (!destination.IsMulticast && vnet.Macs.TryLookup(destination, out var entry) && !entry.IsLocal)
             return SendUnicast(vnet, buffer, offset, length, entry.Address);
-        }
         if (!vnet.Limiter.TryTake()) return DropReason.FloodRateLimited;
         vnet.Counters.Floods++;
         Total.Floods++;
