@@ -34,7 +34,7 @@ public sealed partial class TunnelEngine
         peer?.Received(length);
         VnetState? vnet = null;
         DropReason reason;
-        if (source == _local) reason = DropReason.Looped;
+        if (source == _local || _relayEchoes.IsEcho(source, buffer.AsSpan(offset, length))) reason = DropReason.Looped;
         else if (bind == _udp) reason = ReceiveVnetMessage(buffer, offset, length, source, relayed: false, out vnet);
         else if (bind == _vxlan) reason = ReceiveVxlan(buffer, offset, length, source, out vnet);
         else reason = ReceiveSecure(buffer, offset, length, source, out vnet);
@@ -110,6 +110,7 @@ public sealed partial class TunnelEngine
             var headerLength = (ip[0] & 0x0F) * 4;
             System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Ipv4Packet.Checksum(ip[..headerLength], 0));
             var total = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+            _relayEchoes.Remember(packet.OriginalSource, buffer.AsSpan(offset + packet.PayloadOffset, packet.PayloadLength));
             _udp!.Bind.SendRawIpv4(ip[..total]);
         }
         return DropReason.None;

@@ -28,6 +28,7 @@ public sealed partial class TunnelEngine : IDisposable
     private readonly DatagramBatch _sealed = DatagramBatch.ForReceiving(BatchSize);
     private readonly ControlBuffers _control = new(BatchSize);
     private readonly byte[] _icmp = new byte[1600];
+    private readonly RelayEchoFilter _relayEchoes;
     private BindState? _udp, _vxlan, _esp;
     private TunnelConfig? _config;
     private uint _local, _group;
@@ -40,6 +41,7 @@ public sealed partial class TunnelEngine : IDisposable
         _platform = platform;
         _time = time;
         _secure = secure;
+        _relayEchoes = new RelayEchoFilter(time);
     }
 
     /// <summary>Counters over all vnets and peers, including datagrams that match no vnet.</summary>

@@ -41,7 +41,11 @@ public sealed unsafe class UdpBind : IDatagramBind
         }
     }
 
-    /// <summary>Opens the socket in the calling thread's network namespace; a <see cref="SocketException"/> names the errno.</summary>
+    /// <summary>
+    /// Opens the socket in the calling thread's network namespace; a <see cref="SocketException"/> names the errno. With a
+    /// <paramref name="multicastGroup"/> (the flood group or broadcast address, host order) it joins the group when it is
+    /// multicast and opens a raw socket for §4.3 re-sends.
+    /// </summary>
     public static UdpBind Open(ushort port, int capacity = TunnelEngine.BatchSize * 4, uint multicastGroup = 0)
     {
         var fd = Libc.Socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
@@ -60,7 +64,12 @@ public sealed unsafe class UdpBind : IDatagramBind
                 Span<uint> mreq = [BinaryPrimitives.ReverseEndianness(multicastGroup), 0]; // struct ip_mreq: group, INADDR_ANY
                 fixed (uint* p = mreq) Check(Libc.SetSockOpt(fd, Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, p, 8));
             }
-            return new UdpBind(fd, port, capacity);
+            var bind = new UdpBind(fd, port, capacity);
+            // Flooding to a group or broadcast address: open the raw socket for re-sending forwarded packets (SPEC §4.3)
+            // now, in the caller's namespace; the loop thread that sends may be in another one. Without CAP_NET_RAW the
+            // host simply does not re-send.
+            if (multicastGroup != 0) bind._raw = OpenRawSocket();
+            return bind;
         }
         catch
         {
@@ -124,12 +133,7 @@ public sealed unsafe class UdpBind : IDatagramBind
     public bool SendRawIpv4(ReadOnlySpan<byte> packet)
     {
         if (packet.Length < Ipv4Packet.HeaderLength) return false;
-        if (_raw < 0)
-        {
-            _raw = Libc.Socket(Libc.AF_INET, Libc.SOCK_RAW | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, Libc.IPPROTO_RAW);
-            if (_raw < 0) return false;
-            Libc.SetSocketOption(_raw, Libc.SOL_SOCKET, Libc.SO_BROADCAST, 1);
-        }
+        if (_raw < 0) return false;
         var destination = new Libc.SockaddrIn { Family = Libc.AF_INET, Address = BinaryPrimitives.ReverseEndianness(BinaryPrimitives.ReadUInt32BigEndian(packet[16..])) };
         fixed (byte* p = packet)
             return Libc.SendTo(_raw, p, (nuint)packet.Length, Libc.MSG_DONTWAIT, &destination, sizeof(Libc.SockaddrIn)) == packet.Length;
@@ -144,6 +148,13 @@ public sealed unsafe class UdpBind : IDatagramBind
         NativeMemory.Free(_messages);
         NativeMemory.Free(_iovecs);
         NativeMemory.Free(_addresses);
+    }
+
+    private static int OpenRawSocket()
+    {
+        var raw = Libc.Socket(Libc.AF_INET, Libc.SOCK_RAW | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, Libc.IPPROTO_RAW);
+        if (raw >= 0) Libc.SetSocketOption(raw, Libc.SOL_SOCKET, Libc.SO_BROADCAST, 1);
+        return raw;
     }
 
     private static void* Address(byte[] pinnedBuffer, int offset) =>

@@ -15,13 +15,15 @@ public sealed class TunnelTestbed : IDisposable
     private readonly List<NetNs> _namespaces = [];
     private readonly List<(TunnelEngine Engine, Thread Loop, CancellationTokenSource Stop)> _engines = [];
 
-    public TunnelTestbed()
+    /// <param name="directUnderlay">false: hosts A and B get no underlay link; the test builds its own (a routed one).</param>
+    public TunnelTestbed(bool directUnderlay = true)
     {
         Tag = TestRun.Tag();
         try
         {
             HostA = Add("ha");
             HostB = Add("hb");
+            if (!directUnderlay) return;
             Cmd.Ok("ip", "link", "add", Link("ula"), "netns", HostA.Name, "type", "veth", "peer", "name", Link("ulb"), "netns", HostB.Name);
             HostA.Ip("addr", "add", "198.18.0.1/24", "brd", "198.18.0.255", "dev", Link("ula"));
             HostB.Ip("addr", "add", "198.18.0.2/24", "brd", "198.18.0.255", "dev", Link("ulb"));
