@@ -80,6 +80,7 @@ public static class TunnelBench
             var parts = File.ReadAllText(file).Split(' ');
             allocated += long.Parse(parts[0], CultureInfo.InvariantCulture);
             packets += long.Parse(parts[1], CultureInfo.InvariantCulture);
+            Console.WriteLine($"ours   {Path.GetFileNameWithoutExtension(file)}: {(parts.Length > 2 ? parts[2] : "")}");
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ours   allocated_bytes_per_packet={(packets == 0 ? double.NaN : (double)allocated / packets):0.000} (loop thread, {packets} packets)"));
@@ -144,7 +145,8 @@ public static class TunnelBench
         engine.Run(stop.Token);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         var total = engine.Observe().Total;
-        File.WriteAllText(stats, string.Create(CultureInfo.InvariantCulture, $"{allocated} {total.RxPackets + total.TxPackets}"));
+        File.WriteAllText(stats, string.Create(CultureInfo.InvariantCulture, $"{allocated} {total.RxPackets + total.TxPackets} ") +
+            string.Join(",", total.Drops.Select(d => $"{d.Key}={d.Value}")) + string.Create(CultureInfo.InvariantCulture, $",IcmpTooBig={total.IcmpTooBig}"));
         return 0;
     }
 
