@@ -44,8 +44,8 @@ public sealed partial class TunnelEngine : IDisposable
         _relayEchoes = new RelayEchoFilter(time);
     }
 
-    /// <summary>Counters over all vnets and peers, including datagrams that match no vnet.</summary>
-    public TrafficCounters Total { get; } = new();
+    /// <summary>Counters over all vnets and peers, including datagrams that match no vnet (read them with <see cref="Observe"/>).</summary>
+    private TrafficCounters Total { get; } = new();
 
     /// <summary>
     /// Makes the engine carry exactly <paramref name="config"/>'s vnets. A vnet that keeps its id and vnetif keeps
