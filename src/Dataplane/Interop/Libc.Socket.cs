@@ -20,6 +20,10 @@ internal static unsafe partial class Libc
     /// <summary>linux/socket.h MSG_DONTWAIT.</summary>
     public const int MSG_DONTWAIT = 0x40;
     // EINTR and EAGAIN: Libc.Io.cs.
+    /// <summary>asm-generic/poll.h POLLOUT: the socket has send-buffer room again.</summary>
+    public const short POLLOUT = 0x4;
+    /// <summary>How long a send waits for socket-buffer room before giving a datagram up (backpressure, not a drop storm).</summary>
+    public const int SendBackpressureMs = 5;
 
     /// <summary>struct sockaddr_in (linux/in.h): family (host order), port and address (network order), 8 bytes zero.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -2,16 +2,46 @@ using VnetReconciler.Dataplane.Tun;
 
 namespace VnetReconciler.Dataplane.Tunnel;
 
-/// <summary>A vnetif opened with <see cref="TapDevice"/>, non-blocking, as the engine's <see cref="IFrameDevice"/>.</summary>
+/// <summary>
+/// A vnetif opened with <see cref="TapDevice"/>, non-blocking, as the engine's <see cref="IFrameDevice"/>. A broken
+/// descriptor (the TAP was deleted under us) is a state, not an exception on the packet path: reads return -1,
+/// writes false, and <see cref="IsBroken"/> tells the engine to reopen it at the next Configure.
+/// </summary>
 public sealed class TapFrameDevice(TapDevice tap) : IFrameDevice
 {
     public TapDevice Tap { get; } = tap;
 
     public int FileDescriptor => Tap.FileDescriptor;
 
-    public int Read(Span<byte> frame) => Tap.Read(frame);
+    public bool IsBroken { get; private set; }
 
-    public bool Write(ReadOnlySpan<byte> frame) => Tap.Write(frame);
+    public int Read(Span<byte> frame)
+    {
+        if (IsBroken) return -1;
+        try
+        {
+            return Tap.Read(frame);
+        }
+        catch (TapException)
+        {
+            IsBroken = true;
+            return -1;
+        }
+    }
+
+    public bool Write(ReadOnlySpan<byte> frame)
+    {
+        if (IsBroken) return false;
+        try
+        {
+            return Tap.Write(frame);
+        }
+        catch (TapException)
+        {
+            IsBroken = true;
+            return false;
+        }
+    }
 
     public void Dispose() => Tap.Dispose();
 }

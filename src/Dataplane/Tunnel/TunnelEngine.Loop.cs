@@ -33,7 +33,7 @@ public sealed partial class TunnelEngine
                 lock (_gate)
                 {
                     if (_disposed) return;
-                    for (var i = 0; i < ready; i++) Service((int)events[i].Data);
+                    for (var i = 0; i < ready; i++) Service((int)events[i].Data, events[i].Events);
                     ExpireIfDue();
                 }
             }
@@ -44,12 +44,18 @@ public sealed partial class TunnelEngine
         }
     }
 
-    private void Service(int fd)
+    private void Service(int fd, uint events)
     {
         if (_udp is not null && fd == _udp.Bind.FileDescriptor) ReceiveBatch(_udp);
         else if (_vxlan is not null && fd == _vxlan.Bind.FileDescriptor) ReceiveBatch(_vxlan);
         else if (_esp is not null && fd == _esp.Bind.FileDescriptor) ReceiveBatch(_esp);
-        else if (_deviceByFd.TryGetValue(fd, out var vnet)) ReadDevice(vnet);
+        else if (_deviceByFd.TryGetValue(fd, out var vnet))
+        {
+            ReadDevice(vnet);
+            // A TAP that went away keeps reporting HUP/ERR (level-triggered): stop watching it; Observe no longer lists the
+            // vnet, so the reconciler sees the drift and the next Configure reopens it.
+            if (vnet.Device.IsBroken || (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) LoopForget(fd);
+        }
     }
 
     /// <summary>Registers descriptors that appeared since the last call (after Configure).</summary>
@@ -59,7 +65,7 @@ public sealed partial class TunnelEngine
         {
             _deviceByFd.Clear();
             foreach (var vnet in _vnetList)
-                if (vnet.Device.FileDescriptor >= 0) _deviceByFd[vnet.Device.FileDescriptor] = vnet;
+                if (vnet.Device.FileDescriptor >= 0 && !vnet.Device.IsBroken) _deviceByFd[vnet.Device.FileDescriptor] = vnet;
             if (_epoll < 0) return;
             Register(_udp?.Bind.FileDescriptor ?? -1);
             Register(_vxlan?.Bind.FileDescriptor ?? -1);

@@ -40,7 +40,7 @@ public sealed partial class TunnelEngine
             foreach (var (address, counters) in _peerCounters) peerCounters[UnderlayAddress.ToIPAddress(address)] = counters.Snapshot();
             return new TunnelSnapshot
             {
-                Config = _config with { Vnets = _vnetList.Select(v => v.Config).ToArray() },
+                Config = _config with { Vnets = _vnetList.Where(v => !v.Device.IsBroken).Select(v => v.Config).ToArray() },
                 Macs = macs.ToImmutable(),
                 VnetCounters = vnetCounters.ToImmutable(),
                 PeerCounters = peerCounters.ToImmutable(),

@@ -90,7 +90,7 @@ public sealed partial class TunnelEngine : IDisposable
                 continue;
             }
             _vnets.TryGetValue(vnet.Id, out var existing);
-            if (existing is not null && existing.Config.Vnetif == vnet.Vnetif)
+            if (existing is not null && existing.Config.Vnetif == vnet.Vnetif && !existing.Device.IsBroken)
             {
                 _vnets.Remove(vnet.Id);
                 keep[vnet.Id] = tableShapeSame

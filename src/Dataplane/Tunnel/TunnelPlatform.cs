@@ -14,6 +14,9 @@ public interface IFrameDevice : IDisposable
 
     /// <summary>Writes one frame; false when the device refused it.</summary>
     bool Write(ReadOnlySpan<byte> frame);
+
+    /// <summary>True once the device is gone (deleted under us): the engine stops watching it, reports the vnet absent and reopens it at the next Configure.</summary>
+    bool IsBroken => false;
 }
 
 /// <summary>

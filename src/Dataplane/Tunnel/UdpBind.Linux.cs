@@ -124,10 +124,19 @@ public sealed unsafe class UdpBind : IDatagramBind
             };
             _messages[i].NameLength = (uint)sizeof(Libc.SockaddrIn);
         }
-        int sent;
-        do sent = Libc.SendMMsg(_fd, _messages, (uint)count, Libc.MSG_DONTWAIT);
-        while (sent < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR);
-        return Math.Max(sent, 0);
+        var waited = false;
+        while (true)
+        {
+            var sent = Libc.SendMMsg(_fd, _messages, (uint)count, Libc.MSG_DONTWAIT);
+            if (sent >= 0) return sent;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.EINTR) continue;
+            if (errno != Libc.EAGAIN || waited) return 0; // the first datagram is refused (no route, ICMP error): caller skips it
+            // Send buffer full: wait briefly for room rather than drop the batch (the receiver's TCP would see loss).
+            var poll = new Libc.PollFd { Fd = _fd, Events = Libc.POLLOUT };
+            Libc.Poll(&poll, 1, Libc.SendBackpressureMs);
+            waited = true;
+        }
     }
 
     public bool SendRawIpv4(ReadOnlySpan<byte> packet)

@@ -328,4 +328,20 @@ public sealed class TunnelEngineTests
         Assert.True(hosts.A.Platform.Taps["vnif0098"].Disposed);
         Assert.False(hosts.A.Platform.Taps["vnif0097"].Disposed);
     }
+
+    [Fact]
+    public void ABrokenVnetifIsReportedAbsentAndReopenedByTheNextConfigure()
+    {
+        using var hosts = new TunnelHosts();
+        var host = hosts.Add(AddressA);
+        var config = Config(AddressA, [Vnet(Vnet97, AddressB), Vnet(Vnet98, AddressB)]);
+        host.Engine.Configure(config);
+        var broken = host.Tap(Vnet98);
+        broken.IsBroken = true;
+        Assert.Equal(new[] { config.Vnets[0] }, host.Engine.Observe().Config!.Vnets);
+        Assert.Empty(host.Engine.Configure(config));
+        Assert.True(broken.Disposed);
+        Assert.NotSame(broken, host.Tap(Vnet98));
+        Assert.Equal(config, host.Engine.Observe().Config);
+    }
 }

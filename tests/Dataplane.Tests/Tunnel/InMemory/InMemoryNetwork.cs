@@ -85,6 +85,7 @@ public sealed class InMemoryTap(string name) : IFrameDevice
     public Queue<byte[]> ToEngine { get; } = new();
     public Queue<byte[]> FromEngine { get; } = new();
     public bool Disposed { get; private set; }
+    public bool IsBroken { get; set; }
     public int FileDescriptor => -1;
 
     public int Read(Span<byte> frame)

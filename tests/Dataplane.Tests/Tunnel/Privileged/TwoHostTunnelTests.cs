@@ -132,6 +132,30 @@ public sealed class TwoHostTunnelTests(ITestOutputHelper output)
         Assert.True(b.Observe().VnetCounters[Vnet97].RxPackets >= 1);
     }
 
+    [Fact]
+    public void AVnetifDeletedUnderTheEngineIsReportedAndReopened()
+    {
+        using var bed = new TunnelTestbed();
+        bed.AddVnet(bed.HostA, Vnet97, 1436);
+        bed.AddVnet(bed.HostB, Vnet97, 1436);
+        var va = bed.AddVm("va", bed.HostA, Vnet97, "198.19.0.1/24", 1436);
+        bed.AddVm("vb", bed.HostB, Vnet97, "198.19.0.2/24", 1436);
+        var configA = bed.Config("198.18.0.1", bed.Vnet(Vnet97, "198.18.0.2"));
+        var a = bed.Start(bed.HostA, configA);
+        bed.Start(bed.HostB, bed.Config("198.18.0.2", bed.Vnet(Vnet97, "198.18.0.1")));
+        Poll.Until(() => Pings(va, "198.19.0.2"), Deadline, "ping across before the TAP goes");
+
+        bed.HostA.Ip("link", "del", bed.Vnetif(Vnet97));
+        Poll.Until(() => a.Observe().Config!.Vnets.Count == 0, Deadline, "the engine noticing its vnetif is gone");
+        Assert.False(Pings(va, "198.19.0.2"));
+
+        bed.HostA.Ip("tuntap", "add", "dev", bed.Vnetif(Vnet97), "mode", "tap");
+        bed.HostA.Ip("link", "set", bed.Vnetif(Vnet97), "master", Bridge(Vnet97), "mtu", "1436", "up");
+        Assert.Empty(bed.HostA.Run(() => a.Configure(configA)));
+        Assert.Equal(configA, a.Observe().Config);
+        Poll.Until(() => Pings(va, "198.19.0.2"), Deadline, "ping across after the reopen");
+    }
+
     private static MacAddress MacOf(NetNs vm) =>
         MacAddress.Parse(vm.Exec("cat", "/sys/class/net/eth0/address").Stdout.Trim());
 }
