@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using VnetReconciler.Dataplane.Forwarding;
 
 namespace VnetReconciler.Dataplane.Tunnel;
@@ -5,6 +6,7 @@ namespace VnetReconciler.Dataplane.Tunnel;
 // Receive path: datagrams from the sockets → checks (SPEC §4.1, §4.3, §4.4) → learning (§4.2) → vnetif.
 public sealed partial class TunnelEngine
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ReceiveBatch(BindState bind)
     {
         var batch = _received;
@@ -27,6 +29,7 @@ public sealed partial class TunnelEngine
     /// Handles one received datagram (its UDP payload at <c>buffer[offset..offset+length]</c> from
     /// <paramref name="source"/>): delivered, consumed as control, or dropped with a counted reason.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReceiveDatagram(BindState bind, byte[] buffer, int offset, int length, uint source)
     {
         Total.Received(length);
@@ -44,6 +47,7 @@ public sealed partial class TunnelEngine
         vnet?.Counters.Drop(reason);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason ReceiveVnetMessage(byte[] buffer, int offset, int length, uint source, bool relayed, out VnetState? vnet)
     {
         vnet = null;
@@ -69,6 +73,7 @@ public sealed partial class TunnelEngine
     }
 
     /// <summary>SPEC §4.4: RFC 7348 header, VNI = vnet id, then the inner frame.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason ReceiveVxlan(byte[] buffer, int offset, int length, uint source, out VnetState? vnet)
     {
         vnet = null;
@@ -117,6 +122,7 @@ public sealed partial class TunnelEngine
     }
 
     /// <summary>Finds the vnet and checks that the sender is one of its peers (SPEC §4.1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason Admit(VnetKey key, Encapsulation encapsulation, uint source, out VnetState? vnet)
     {
         if (!_vnets.TryGetValue(key, out vnet) || vnet.Config.Encapsulation != encapsulation)
@@ -128,6 +134,7 @@ public sealed partial class TunnelEngine
     }
 
     /// <summary>Learns the inner source MAC (SPEC §4.2) and writes the frame to the vnetif.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason Deliver(VnetState vnet, byte[] buffer, int offset, int length, uint source)
     {
         if (length < Ipv4Packet.EthernetHeaderLength) return DropReason.TooShort;
@@ -141,6 +148,7 @@ public sealed partial class TunnelEngine
         return DropReason.None;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LearnRemote(VnetState vnet, MacAddress mac, uint address)
     {
         switch (vnet.Macs.LearnRemote(mac, address))
