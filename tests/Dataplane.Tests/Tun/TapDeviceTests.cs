@@ -91,4 +91,56 @@ public sealed class TapDeviceTests
         Assert.Throws<ArgumentException>(() => TapDevice.Open(".."));
         Assert.Throws<ArgumentException>(() => TapDevice.Open(""));
     }
+
+    [Fact]
+    public void ReadingAndWritingFramesAllocatesNothing()
+    {
+        var tag = TestRun.Tag();
+        using var ns = NetNs.Create(tag, "t");
+        var name = TestRun.LinkName(tag, "a");
+        ns.Run(() =>
+        {
+            using var tap = TapDevice.Open(name, TapOpenOptions.NonBlocking);
+            ns.Ip("link", "set", name, "up");
+            var frame = new byte[60];
+            frame.AsSpan(0, 6).Fill(0xFF);                       // broadcast
+            frame[6] = 0x02; frame[11] = 0x01;                   // a locally administered source
+            frame[12] = 0x88; frame[13] = 0xB5;                  // IEEE 802 local experimental EtherType
+            var buffer = new byte[2048];
+            for (var i = 0; i < 100; i++) { tap.Write(frame); tap.Read(buffer); } // warm up
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var written = 0;
+            for (var i = 0; i < 10_000; i++)
+            {
+                if (tap.Write(frame)) written++;
+                tap.Read(buffer);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(10_000, written);
+        });
+    }
+
+    [Fact]
+    public void MultiQueueAndVnetHeaderOptionsReachTheKernel()
+    {
+        var tag = TestRun.Tag();
+        using var ns = NetNs.Create(tag, "t");
+        var name = TestRun.LinkName(tag, "q");
+        ns.Run(() =>
+        {
+            using var client = VnetReconciler.Dataplane.Links.LinkClient.Open();
+            client.CreateTap(name, multiQueue: true);
+            using var q0 = TapDevice.Open(name, TapOpenOptions.MultiQueue | TapOpenOptions.VnetHeader | TapOpenOptions.NonBlocking);
+            using var q1 = TapDevice.Open(name, TapOpenOptions.MultiQueue | TapOpenOptions.VnetHeader);
+            q1.SetVnetHeaderSize(12);
+            Assert.NotEqual(q0.FileDescriptor, q1.FileDescriptor);
+            var data = IpLink(ns, name).GetProperty("linkinfo").GetProperty("info_data");
+            Assert.True(data.GetProperty("multi_queue").GetBoolean());
+            Assert.True(data.GetProperty("vnet_hdr").GetBoolean());
+
+            var single = Assert.Throws<TapException>(() => TapDevice.Open(name)); // a single-queue open of a multi-queue TAP
+            Assert.Equal(22, single.Errno);
+            Assert.Contains("multi-queue", single.Message);
+        });
+    }
 }
