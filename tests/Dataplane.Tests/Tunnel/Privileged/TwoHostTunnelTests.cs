@@ -165,8 +165,12 @@ public sealed class TwoHostTunnelTests(ITestOutputHelper output)
         var va = bed.AddVm("va", bed.HostA, Vnet97, "198.19.0.1/24", 1436, mac.ToString());
         var a = bed.Start(bed.HostA, bed.Config("198.18.0.1", bed.Vnet(Vnet97, "198.18.0.2")));
         // The VM broadcasts (ARP for an absent neighbour): the bridge learns it on its port, the engine as local.
-        va.Exec("ping", "-c", "1", "-W", "1", "198.19.0.9");
-        Poll.Until(() => a.Observe().Macs.Any(r => r.Mac == mac && r.Address is null), Deadline, "the engine learning the VM as local");
+        // (Repeated: the bridge may not forward to the vnetif until the kernel has seen its carrier come up.)
+        Poll.Until(() =>
+        {
+            va.Exec("ping", "-c", "1", "-W", "1", "198.19.0.9");
+            return a.Observe().Macs.Any(r => r.Mac == mac && r.Address is null);
+        }, Deadline, "the engine learning the VM as local");
         Assert.True(BridgeHasLearned(bed.HostA, mac));
 
         // Host B announces the MAC (SPEC §4.2), as after a migration: host A must drop its bridge's stale entry.
