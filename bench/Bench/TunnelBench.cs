@@ -162,7 +162,7 @@ public static class TunnelBench
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         var total = engine.Observe().Total;
         File.WriteAllText(stats, string.Create(CultureInfo.InvariantCulture, $"{allocated} {total.RxPackets + total.TxPackets} ") +
-            string.Join(",", total.Drops.Select(d => $"{d.Key}={d.Value}")) + string.Create(CultureInfo.InvariantCulture, $",IcmpTooBig={total.IcmpTooBig}"));
+            string.Join(",", total.Drops.Select(d => $"{d.Key}={d.Value}").Append(string.Create(CultureInfo.InvariantCulture, $"IcmpTooBig={total.IcmpTooBig}"))));
         return 0;
     }
 

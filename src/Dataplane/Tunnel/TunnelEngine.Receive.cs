@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using VnetReconciler.Dataplane.Forwarding;
 
@@ -105,20 +106,24 @@ public sealed partial class TunnelEngine
         if (packet.OriginalSource == _local) return DropReason.Looped;
         reason = ReceiveVnetMessage(buffer, offset + packet.PayloadOffset, packet.PayloadLength, packet.OriginalSource, relayed: true, out vnet);
         if (reason != DropReason.None) return reason;
-        if (_config.Flood == FloodMode.Multicast)
-        {
-            // Re-send on this segment keeping the original source, to this segment's group (SPEC §4.3).
-            var ip = buffer.AsSpan(offset + VnetMessageHeader.Length, length - VnetMessageHeader.Length);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(ip[16..], _group);
-            ip[8] = 1; // TTL: this segment only
-            ip[10] = ip[11] = 0;
-            var headerLength = (ip[0] & 0x0F) * 4;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Ipv4Packet.Checksum(ip[..headerLength], 0));
-            var total = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
-            _relayEchoes.Remember(packet.OriginalSource, buffer.AsSpan(offset + packet.PayloadOffset, packet.PayloadLength));
-            _udp!.Bind.SendRawIpv4(ip[..total]);
-        }
+        if (_config.Flood == FloodMode.Multicast) ResendOnSegment(buffer, offset, length, packet);
         return DropReason.None;
+    }
+
+    /// <summary>
+    /// Re-sends a forwarded packet's original IPv4 datagram on this segment, keeping the original source and aimed at
+    /// this segment's group with TTL 1 (SPEC §4.3); the kernel loops it back to us, <see cref="RelayEchoFilter"/> drops that.
+    /// </summary>
+    private void ResendOnSegment(byte[] buffer, int offset, int length, in ForwardedPacket packet)
+    {
+        var ip = buffer.AsSpan(offset + VnetMessageHeader.Length, length - VnetMessageHeader.Length);
+        var headerLength = (ip[0] & 0x0F) * 4;
+        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], _group);
+        ip[8] = 1; // TTL
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Ipv4Packet.Checksum(ip[..headerLength], 0));
+        _relayEchoes.Remember(packet.OriginalSource, buffer.AsSpan(offset + packet.PayloadOffset, packet.PayloadLength));
+        _udp!.Bind.SendRawIpv4(ip[..BinaryPrimitives.ReadUInt16BigEndian(ip[2..])]);
     }
 
     /// <summary>Finds the vnet and checks that the sender is one of its peers (SPEC §4.1).</summary>
