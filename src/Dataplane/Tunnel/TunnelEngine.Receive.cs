@@ -68,6 +68,10 @@ public sealed partial class TunnelEngine
                 return ReceiveVarp(payload, source, out vnet);
             case VnetMessageType.Forwarded:
                 return relayed ? DropReason.BadForwardedPacket : ReceiveForwarded(buffer, offset, length, source, out vnet);
+            case VnetMessageType.Handshake or VnetMessageType.Probe when _controlHandler is not null && !relayed:
+                reason = _controlHandler.Handle(header.Type, payload, source);
+                if (reason == DropReason.None) Total.Consumed++;
+                return reason;
             default:
                 return DropReason.UnknownType;
         }

@@ -36,11 +36,16 @@ public sealed partial class TunnelEngine : IDisposable
     private long _lastExpire;
     private bool _disposed;
 
-    public TunnelEngine(ITunnelPlatform platform, TimeProvider time, ISecureTransport? secure = null)
+    private readonly IVnetControlHandler? _controlHandler;
+
+    /// <param name="secure">seals and opens secure vnets (SPEC §4.5); without it they drop.</param>
+    /// <param name="control">handles vnet message types 4 and 5; without it they are <see cref="DropReason.UnknownType"/>.</param>
+    public TunnelEngine(ITunnelPlatform platform, TimeProvider time, ISecureTransport? secure = null, IVnetControlHandler? control = null)
     {
         _platform = platform;
         _time = time;
         _secure = secure;
+        _controlHandler = control;
         _relayEchoes = new RelayEchoFilter(time);
     }
 
