@@ -327,6 +327,10 @@ public sealed class TunnelEngineTests
         Assert.Equal(new[] { config.Vnets[0] }, host.Engine.Observe().Config!.Vnets);
         Assert.True(hosts.A.Platform.Taps["vnif0098"].Disposed);
         Assert.False(hosts.A.Platform.Taps["vnif0097"].Disposed);
+
+        var moved = config with { Vnets = new[] { config.Vnets[0] with { Peers = new[] { IPAddress.Parse("198.18.0.3") } } } };
+        Assert.Empty(host.Engine.Configure(moved));
+        Assert.Equal([IPAddress.Parse("198.18.0.3")], host.Engine.Observe().PeerCounters.Keys);
     }
 
     [Fact]
