@@ -12,6 +12,7 @@ public static class Program
         ["netlink"] = NetlinkBench.RunAsync,
         ["schema"] = SchemaBench.RunAsync,
         ["esp-seal"] = EspSealBench.RunAsync,
+        ["tunnel"] = TunnelBench.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)
