@@ -12,6 +12,7 @@ public static class VnetctlApp
         root.Subcommands.Add(PlanCommand.CreatePlan());
         root.Subcommands.Add(PlanCommand.CreateApply());
         root.Subcommands.Add(DriftCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         var git = new Sources.GitCli();
         foreach (var verb in VnetVerbs.Create(git)) root.Subcommands.Add(verb);
         foreach (var verb in PeerVerbs.Create(git)) root.Subcommands.Add(verb);

@@ -14,7 +14,6 @@ internal sealed record DemoVm(string Host, string Port, VnetId Vnet, string Name
 /// per-run prefix (<c>vd&lt;4 hex&gt;</c>); addresses come only from 198.18.0.0/15 (hosts keep their declared
 /// 198.18.0.x, VMs get 198.19.&lt;vnet&gt;.&lt;n&gt;); IPv6 is off everywhere.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class DemoFleet(DemoShell sh, DesiredState state, string prefix)
 {
     public string Prefix { get; } = prefix;
