@@ -8,6 +8,7 @@ public static class Program
 {
     private static readonly Dictionary<string, Func<string[], Task<int>>> Benchmarks = new(StringComparer.Ordinal)
     {
+        ["netlink"] = NetlinkBench.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -11,10 +11,10 @@ namespace VnetReconciler.Dataplane.Links;
 public sealed class LinkBatch
 {
     /// <summary>Requests per datagram; bounded so that the acknowledgements fit the socket's receive buffer.</summary>
-    public const int MaxPerDatagram = 256;
+    public const int MaxPerDatagram = RequestPipeline.MaxPerDatagram;
 
     private readonly LinkClient _client;
-    private readonly List<(LinkClient.RequestWriter Write, string Operation)> _requests = [];
+    private readonly List<QueuedRequest> _requests = [];
 
     internal LinkBatch(LinkClient client) => _client = client;
 
@@ -24,7 +24,7 @@ public sealed class LinkBatch
     public LinkBatch CreateBridge(string name, LinkSettings? settings = null)
     {
         InterfaceName.Validate(name);
-        _requests.Add(((ref NetlinkWriter w, uint seq) => LinkCodec.NewLink(ref w, seq, name, "bridge", settings), $"ip link add {name} type bridge"));
+        _requests.Add(new((ref NetlinkWriter w, uint seq) => LinkCodec.NewLink(ref w, seq, name, "bridge", settings), $"ip link add {name} type bridge"));
         if (settings?.Alias is { Length: > 0 } alias) Update(name, new LinkSettings { Alias = alias });
         return this;
     }
@@ -32,62 +32,37 @@ public sealed class LinkBatch
     /// <summary><c>ip link set dev LINK [master M|nomaster] [mtu N] [alias A] [up|down]</c>.</summary>
     public LinkBatch Update(LinkRef link, LinkSettings settings)
     {
-        _requests.Add(((ref NetlinkWriter w, uint seq) => LinkCodec.SetLink(ref w, seq, link, settings), $"ip link set dev {link} {settings.Describe()}"));
+        _requests.Add(new((ref NetlinkWriter w, uint seq) => LinkCodec.SetLink(ref w, seq, link, settings), $"ip link set dev {link} {settings.Describe()}"));
         return this;
     }
 
     /// <summary><c>ip link del LINK</c>.</summary>
     public LinkBatch DeleteLink(LinkRef link)
     {
-        _requests.Add(((ref NetlinkWriter w, uint seq) => LinkCodec.DeleteLink(ref w, seq, link), $"ip link del {link}"));
+        _requests.Add(new((ref NetlinkWriter w, uint seq) => LinkCodec.DeleteLink(ref w, seq, link), $"ip link del {link}"));
         return this;
     }
 
     /// <summary><c>bridge fdb replace MAC dev PORT master static</c>.</summary>
     public LinkBatch AddFdb(int portIndex, MacAddress mac)
     {
-        _requests.Add(((ref NetlinkWriter w, uint seq) => LinkCodec.Fdb(ref w, seq, true, portIndex, mac), $"bridge fdb replace {mac} dev {portIndex} master static"));
+        _requests.Add(new((ref NetlinkWriter w, uint seq) => LinkCodec.Fdb(ref w, seq, true, portIndex, mac), $"bridge fdb replace {mac} dev {portIndex} master static"));
         return this;
     }
 
     /// <summary><c>bridge fdb del MAC dev PORT master</c>.</summary>
     public LinkBatch DeleteFdb(int portIndex, MacAddress mac)
     {
-        _requests.Add(((ref NetlinkWriter w, uint seq) => LinkCodec.Fdb(ref w, seq, false, portIndex, mac), $"bridge fdb del {mac} dev {portIndex} master"));
+        _requests.Add(new((ref NetlinkWriter w, uint seq) => LinkCodec.Fdb(ref w, seq, false, portIndex, mac), $"bridge fdb del {mac} dev {portIndex} master"));
         return this;
     }
 
     /// <summary>Sends every queued request and reads every acknowledgement; then the batch is empty again.</summary>
     public void Commit()
     {
-        var buffer = new byte[Math.Min(_requests.Count, MaxPerDatagram) * 512 + 4096];
-        NetlinkException? first = null;
-        var failed = 0;
-        for (var start = 0; start < _requests.Count;)
-        {
-            var w = new NetlinkWriter(buffer);
-            var seq = _client.ReserveSequences(Math.Min(MaxPerDatagram, _requests.Count - start));
-            var count = 0;
-            while (start + count < _requests.Count && count < MaxPerDatagram && w.Remaining >= 512)
-            {
-                _requests[start + count].Write(ref w, seq + (uint)count);
-                count++;
-            }
-            var chunkStart = start;
-            try
-            {
-                _client.RunMany(w.Written, seq, count, i => _requests[chunkStart + i].Operation);
-            }
-            catch (NetlinkException e)
-            {
-                first ??= e;
-                failed += e.FailedRequests;
-            }
-            start += count;
-        }
         var total = _requests.Count;
+        var outcome = _client.RunPipeline(_requests);
         _requests.Clear();
-        if (first is null) return;
-        throw new NetlinkException(first.Operation, first.Errno, first.ExtAckMessage, failed, total);
+        RequestPipeline.ThrowIfFailed(outcome, total);
     }
 }

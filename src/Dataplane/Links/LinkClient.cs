@@ -7,8 +7,8 @@ namespace VnetReconciler.Dataplane.Links;
 /// <summary>
 /// The host's links, bridges, TAPs, port memberships and bridge FDB through rtnetlink and the TUN/TAP ioctls
 /// (SPEC §3): never by running ip, brctl or bridge. A client works in the network namespace of the thread that
-/// opened it (its socket's namespace); TAPs are created in the namespace of the calling thread, so use a client
-/// from the thread that opened it when threads differ in namespace. Calls are serialised; failures are
+/// opened it (its socket's namespace). TAPs are created in the namespace of the calling thread, so
+/// <see cref="CreateTap"/> refuses a caller whose thread is in another namespace. Calls are serialised; failures are
 /// <see cref="NetlinkException"/> (or <see cref="TapException"/> for TAP ioctls) with errno, the kernel's
 /// extended-ACK text and <see cref="NetlinkException.IsTransient"/>; invalid names are
 /// <see cref="ArgumentException"/> before any system call.
@@ -18,13 +18,22 @@ public sealed partial class LinkClient : IDisposable
     private readonly NetlinkSocket _socket;
     private readonly byte[] _buffer = new byte[16 * 1024];
     private readonly Lock _gate = new();
+    private readonly string? _namespace;
 
-    private LinkClient(NetlinkSocket socket) => _socket = socket;
+    private LinkClient(NetlinkSocket socket, string? networkNamespace)
+    {
+        _socket = socket;
+        _namespace = networkNamespace;
+    }
 
     /// <summary>Opens a client on a new NETLINK_ROUTE socket in the calling thread's network namespace.</summary>
-    public static LinkClient Open() => new(NetlinkSocket.Open());
+    public static LinkClient Open() => new(NetlinkSocket.Open(), CurrentThreadNamespace());
 
-    internal NetlinkSocket Socket => _socket;
+    /// <summary>The calling thread's network namespace, e.g. <c>net:[4026531840]</c> (setns acts per thread).</summary>
+    private static string? CurrentThreadNamespace() => new FileInfo("/proc/thread-self/ns/net").LinkTarget;
+
+    /// <summary>Whether the calling thread is in the namespace the client's socket belongs to.</summary>
+    private bool InClientNamespace() => _namespace is not null && _namespace == CurrentThreadNamespace();
 
     /// <summary>All links. Equals <c>ip -d link show</c>. An interrupted dump (links changed meanwhile) is retried.</summary>
     public IReadOnlyList<LinkInfo> DumpLinks()
@@ -33,16 +42,10 @@ public sealed partial class LinkClient : IDisposable
         RetryInterruptedDump(() =>
         {
             links.Clear();
-            lock (_gate)
+            Run((ref NetlinkWriter w, uint seq) => LinkCodec.DumpLinks(ref w, seq), "ip link show", reply =>
             {
-                var w = new NetlinkWriter(_buffer);
-                var seq = _socket.NextSequence();
-                LinkCodec.DumpLinks(ref w, seq);
-                _socket.Request(w.Written, seq, "ip link show", reply =>
-                {
-                    if (reply.Type == RtnetlinkH.RTM_NEWLINK) links.Add(LinkCodec.DecodeLink(reply));
-                });
-            }
+                if (reply.Type == RtnetlinkH.RTM_NEWLINK) links.Add(LinkCodec.DecodeLink(reply));
+            });
         });
         return links;
     }
@@ -89,6 +92,10 @@ public sealed partial class LinkClient : IDisposable
     public void CreateTap(string name, uint? owner = null, uint? group = null, bool multiQueue = false)
     {
         InterfaceName.Validate(name);
+        if (!InClientNamespace())
+            throw new InvalidOperationException(
+                $"ip tuntap add {name}: the calling thread is in network namespace {CurrentThreadNamespace()}, the client in {_namespace}; " +
+                "a TAP is created in the caller's namespace, so call from a thread in the client's namespace");
         TunControl.CreatePersistent(name, owner, group, multiQueue);
     }
 
@@ -135,15 +142,10 @@ public sealed partial class LinkClient : IDisposable
         }
     }
 
-    /// <summary>Sends requests already written with consecutive sequence numbers (see <see cref="LinkBatch"/>).</summary>
-    internal void RunMany(ReadOnlySpan<byte> requests, uint firstSequence, int count, Func<int, string> describe)
+    /// <summary>Runs queued requests pipelined on this client's socket (see <see cref="LinkBatch"/>).</summary>
+    internal (NetlinkException? First, int Failed) RunPipeline(IReadOnlyList<QueuedRequest> requests)
     {
-        lock (_gate) _socket.Transact(requests, firstSequence, count, describe);
-    }
-
-    internal uint ReserveSequences(int count)
-    {
-        lock (_gate) return _socket.ReserveSequences(count);
+        lock (_gate) return RequestPipeline.Run(_socket, requests);
     }
 
     private static void RetryInterruptedDump(Action dump)

@@ -39,10 +39,9 @@ public sealed partial class NetlinkSocket
             {
                 if (message.PortId != 0 && message.PortId != PortId) continue; // neither the kernel nor addressed to us
                 var index = unchecked((int)(message.Sequence - firstSequence));
-                if (index < 0 || index >= count)
+                if (index < 0) continue; // a leftover of an earlier exchange abandoned by an exception
+                if (index >= count)
                 {
-                    // Leftover of an earlier exchange that was abandoned (e.g. by an exception): skip it.
-                    if (unchecked((int)(message.Sequence - firstSequence)) < 0) continue;
                     throw new NetlinkException(describe(0), Libc.EPROTO,
                         $"reply with sequence {message.Sequence}, expected {firstSequence}..{firstSequence + (uint)count - 1}");
                 }

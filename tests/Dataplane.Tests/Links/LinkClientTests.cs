@@ -126,4 +126,47 @@ public sealed class LinkClientTests
             Assert.Null(IpOracle.Link(ns, names[2]));
         });
     }
+
+    [Fact]
+    public void DeleteLinksDeletesManyAtOnceAndReportsFailures()
+    {
+        var tag = TestRun.Tag();
+        using var ns = NetNs.Create(tag, "d");
+        ns.Run(() =>
+        {
+            using var client = LinkClient.Open();
+            var names = Enumerable.Range(0, 40).Select(i => TestRun.LinkName(tag, "d" + i.ToString("x"))).ToList();
+            var batch = client.Batch();
+            foreach (var n in names) batch.CreateBridge(n);
+            batch.Commit();
+            client.CreateTap(TestRun.LinkName(tag, "t"));
+
+            var doomed = names.Select(n => (LinkRef)n).Append("nosuchlink").Append(TestRun.LinkName(tag, "t")).ToList();
+            var e = Assert.Throws<NetlinkException>(() => client.DeleteLinks(doomed, parallelism: 4));
+            Assert.Equal(19, e.Errno);
+            Assert.Equal((1, 42), (e.FailedRequests, e.TotalRequests));
+            Assert.Contains("ip link del nosuchlink", e.Message);
+            Assert.Equal(["lo"], IpOracle.Links(ns).Select(l => l.Name));
+        });
+    }
+
+    [Fact]
+    public void CreateTapRefusesACallerInAnotherNamespace()
+    {
+        var tag = TestRun.Tag();
+        using var ns = NetNs.Create(tag, "w");
+        using var client = ns.Run(LinkClient.Open);
+        var name = TestRun.LinkName(tag, "t");
+        try
+        {
+            // This thread is in the test process's namespace: the TAP would land there, not in the client's.
+            var e = Assert.Throws<InvalidOperationException>(() => client.CreateTap(name));
+            Assert.Contains("namespace", e.Message);
+        }
+        finally
+        {
+            if (Cmd.Run("ip", "link", "show", name).ExitCode == 0) Cmd.Run("ip", "link", "del", name); // only if the check failed
+        }
+        Assert.Null(IpOracle.Link(ns, name));
+    }
 }

@@ -91,4 +91,32 @@ public sealed class TapDeviceTests
         Assert.Throws<ArgumentException>(() => TapDevice.Open(".."));
         Assert.Throws<ArgumentException>(() => TapDevice.Open(""));
     }
+
+    [Fact]
+    public void ReadingAndWritingFramesAllocatesNothing()
+    {
+        var tag = TestRun.Tag();
+        using var ns = NetNs.Create(tag, "t");
+        var name = TestRun.LinkName(tag, "a");
+        ns.Run(() =>
+        {
+            using var tap = TapDevice.Open(name, TapOpenOptions.NonBlocking);
+            ns.Ip("link", "set", name, "up");
+            var frame = new byte[60];
+            frame.AsSpan(0, 6).Fill(0xFF);                       // broadcast
+            frame[6] = 0x02; frame[11] = 0x01;                   // a locally administered source
+            frame[12] = 0x88; frame[13] = 0xB5;                  // IEEE 802 local experimental EtherType
+            var buffer = new byte[2048];
+            for (var i = 0; i < 100; i++) { tap.Write(frame); tap.Read(buffer); } // warm up
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var written = 0;
+            for (var i = 0; i < 10_000; i++)
+            {
+                if (tap.Write(frame)) written++;
+                tap.Read(buffer);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(10_000, written);
+        });
+    }
 }
