@@ -9,6 +9,7 @@ public static class Program
     private static readonly Dictionary<string, Func<string[], Task<int>>> Benchmarks = new(StringComparer.Ordinal)
     {
         ["netlink"] = NetlinkBench.RunAsync,
+        ["tunnel"] = TunnelBench.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using VnetReconciler.Dataplane;
+using VnetReconciler.Dataplane.Tunnel;
+
+namespace VnetReconciler.Bench;
+
+/// <summary>
+/// <c>bench/run tunnel</c>: iperf3 TCP (1 and 4 streams) and ping between two VMs through this dataplane, and in the
+/// same run through kernel VXLAN and socat (testbed.sh modes <c>vxlan</c>, <c>socat</c>). Our dataplane runs as this
+/// program in runner mode (<c>tunnel --runner</c>) inside each host namespace of testbed mode <c>tap</c>, attached to
+/// its persistent TAP. Prints Gb/s, RTT, tunnel CPU and allocated bytes per packet; last <c>ratio_vxlan=</c> and
+/// <c>ratio=</c> (ours / socat), both on the mean of the 1- and 4-stream throughputs.
+/// Environment: TB_DURATION (default 5 s), TB_REPS (default 2), passed on to testbed.sh.
+/// </summary>
+public static class TunnelBench
+{
+    private static readonly string Testbed = Path.GetFullPath(Path.Combine(FindRoot(), "..", "shared", "testbed", "testbed.sh"));
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--runner") return RunEngine(args[1..]);
+        var prefix = "vb" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
+        var state = Path.Combine(Path.GetTempPath(), prefix);
+        Directory.CreateDirectory(state);
+        var results = Path.Combine(state, "results.tsv");
+        var env = new Dictionary<string, string>
+        {
+            ["TB_PREFIX"] = prefix,
+            ["TB_RESULTS"] = results,
+            ["TB_DURATION"] = Environment.GetEnvironmentVariable("TB_DURATION") ?? "5",
+            ["TB_REPS"] = Environment.GetEnvironmentVariable("TB_REPS") ?? "2",
+            ["TB_PINGS"] = Environment.GetEnvironmentVariable("TB_PINGS") ?? "20",
+        };
+        var runners = new List<Process>();
+        try
+        {
+            Testbed_(env, "bench", "vxlan", "socat");
+            Testbed_(env, "up", "tap");
+            foreach (var (ns, local, peer) in new[] { ($"{prefix}-ha", "198.18.0.1", "198.18.0.2"), ($"{prefix}-hb", "198.18.0.2", "198.18.0.1") })
+                runners.Add(StartRunner(ns, local, peer, $"{prefix}-tap", Path.Combine(state, $"{ns}.stats")));
+            env["TB_TUNNEL_PIDS"] = string.Join(' ', runners.Select(r => r.Id));
+            env["TB_LABEL"] = "ours";
+            Testbed_(env, "bench", "current");
+        }
+        finally
+        {
+            foreach (var runner in runners) Stop(runner);
+            Testbed_(env, "down");
+        }
+        await Task.CompletedTask;
+        return Report(results, state);
+    }
+
+    private static int Report(string results, string state)
+    {
+        var rows = File.ReadAllLines(results).Skip(1).Select(l => l.Split('\t')).ToList();
+        double Median(string label, string test, int column)
+        {
+            var values = rows.Where(r => r[1].StartsWith(label, StringComparison.Ordinal) && r[3] == test)
+                .Select(r => double.TryParse(r[column], CultureInfo.InvariantCulture, out var v) ? v : double.NaN)
+                .Where(v => !double.IsNaN(v)).Order().ToList();
+            return values.Count == 0 ? double.NaN : values[values.Count / 2];
+        }
+        var throughput = new Dictionary<string, double>();
+        foreach (var label in new[] { "ours", "vxlan", "socat" })
+        {
+            var tcp1 = Median(label, "tcp1", 4) / 1000;
+            var tcp4 = Median(label, "tcp4", 4) / 1000;
+            throughput[label] = (tcp1 + tcp4) / 2;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{label,-6} tcp1={tcp1:0.000} Gb/s tcp4={tcp4:0.000} Gb/s rtt_avg={Median(label, "ping", 13):0.000} ms " +
+                $"tunnel_cpu={Median(label, "tcp1", 6):0}% (tcp1) {Median(label, "tcp4", 6):0}% (tcp4)"));
+        }
+        long allocated = 0, packets = 0;
+        foreach (var file in Directory.GetFiles(state, "*.stats"))
+        {
+            var parts = File.ReadAllText(file).Split(' ');
+            allocated += long.Parse(parts[0], CultureInfo.InvariantCulture);
+            packets += long.Parse(parts[1], CultureInfo.InvariantCulture);
+            Console.WriteLine($"ours   {Path.GetFileNameWithoutExtension(file)}: {(parts.Length > 2 ? parts[2] : "")}");
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ours   allocated_bytes_per_packet={(packets == 0 ? double.NaN : (double)allocated / packets):0.000} (loop thread, {packets} packets)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio_vxlan={throughput["ours"] / throughput["vxlan"]:0.000}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio={throughput["ours"] / throughput["socat"]:0.000}"));
+        return 0;
+    }
+
+    private static void Testbed_(Dictionary<string, string> env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("bash") { UseShellExecute = false };
+        psi.ArgumentList.Add(Testbed);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        if (p.ExitCode != 0 && args[0] != "down") throw new InvalidOperationException($"testbed.sh {string.Join(' ', args)} exited {p.ExitCode}");
+    }
+
+    private static Process StartRunner(string ns, string local, string peer, string tap, string stats)
+    {
+        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var a in new[] { "netns", "exec", ns, Environment.ProcessPath!, typeof(TunnelBench).Assembly.Location,
+                     "tunnel", "--runner", local, peer, tap, stats })
+            psi.ArgumentList.Add(a);
+        var p = Process.Start(psi)!;
+        if (p.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException($"tunnel runner in {ns} did not start");
+        return p;
+    }
+
+    private static void Stop(Process runner)
+    {
+        if (!runner.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", runner.Id.ToString(CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+            if (!runner.WaitForExit(10_000)) runner.Kill();
+        }
+        runner.Dispose();
+    }
+
+    /// <summary>Runner mode: the engine on this thread (already in the host namespace) until SIGTERM; then its stats.</summary>
+    private static int RunEngine(string[] args)
+    {
+        var (local, peer, tap, stats) = (args[0], args[1], args[2], args[3]);
+        using var stop = new CancellationTokenSource();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var engine = new TunnelEngine(new LinuxTunnelPlatform(), TimeProvider.System);
+        var problems = engine.Configure(new TunnelConfig
+        {
+            LocalAddress = IPAddress.Parse(local),
+            Vnets = new[] { new TunnelVnet { Id = new VnetKey(0x97), Vnetif = tap, Mtu = 1436, Peers = new[] { IPAddress.Parse(peer) } } },
+        });
+        if (problems.Count > 0)
+        {
+            Console.Error.WriteLine(string.Join("; ", problems));
+            return 1;
+        }
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        engine.Run(stop.Token);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var total = engine.Observe().Total;
+        File.WriteAllText(stats, string.Create(CultureInfo.InvariantCulture, $"{allocated} {total.RxPackets + total.TxPackets} ") +
+            string.Join(",", total.Drops.Select(d => $"{d.Key}={d.Value}")) + string.Create(CultureInfo.InvariantCulture, $",IcmpTooBig={total.IcmpTooBig}"));
+        return 0;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "bench", "run"))) return dir.FullName;
+        throw new InvalidOperationException("cannot find the repository root (bench/run)");
+    }
+}

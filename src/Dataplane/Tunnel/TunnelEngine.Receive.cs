@@ -1,0 +1,158 @@
+using VnetReconciler.Dataplane.Forwarding;
+
+namespace VnetReconciler.Dataplane.Tunnel;
+
+// Receive path: datagrams from the sockets → checks (SPEC §4.1, §4.3, §4.4) → learning (§4.2) → vnetif.
+public sealed partial class TunnelEngine
+{
+    private int ReceiveBatch(BindState bind)
+    {
+        var batch = _received;
+        for (var i = 0; i < batch.Capacity; i++)
+        {
+            batch.Slots[i].Offset = DatagramBatch.Headroom;
+            batch.Slots[i].Length = DatagramBatch.MaxDatagram;
+        }
+        var count = bind.Bind.Receive(batch);
+        for (var i = 0; i < count; i++)
+        {
+            ref var slot = ref batch.Slots[i];
+            ReceiveDatagram(bind, slot.Buffer, slot.Offset, slot.Length, slot.Address);
+        }
+        Flush();
+        return count;
+    }
+
+    /// <summary>
+    /// Handles one received datagram (its UDP payload at <c>buffer[offset..offset+length]</c> from
+    /// <paramref name="source"/>): delivered, consumed as control, or dropped with a counted reason.
+    /// </summary>
+    private void ReceiveDatagram(BindState bind, byte[] buffer, int offset, int length, uint source)
+    {
+        Total.Received(length);
+        var peer = PeerCounters(source);
+        peer?.Received(length);
+        VnetState? vnet = null;
+        DropReason reason;
+        if (source == _local || _relayEchoes.IsEcho(source, buffer.AsSpan(offset, length))) reason = DropReason.Looped;
+        else if (bind == _udp) reason = ReceiveVnetMessage(buffer, offset, length, source, relayed: false, out vnet);
+        else if (bind == _vxlan) reason = ReceiveVxlan(buffer, offset, length, source, out vnet);
+        else reason = ReceiveSecure(buffer, offset, length, source, out vnet);
+        if (reason == DropReason.None) return;
+        Total.Drop(reason);
+        peer?.Drop(reason);
+        vnet?.Counters.Drop(reason);
+    }
+
+    private DropReason ReceiveVnetMessage(byte[] buffer, int offset, int length, uint source, bool relayed, out VnetState? vnet)
+    {
+        vnet = null;
+        var payload = buffer.AsSpan(offset, length);
+        if (!VnetMessageHeader.TryRead(payload, out var header)) return DropReason.TooShort;
+        switch (header.Type)
+        {
+            case VnetMessageType.Frame:
+                if (header.Opcode != 0) return DropReason.UnknownType;
+                var reason = EtherIpHeader.TryRead(payload[VnetMessageHeader.Length..], out var etherip);
+                if (reason != DropReason.None) return reason;
+                reason = Admit(etherip.Vnet, Encapsulation.Udp, source, out vnet);
+                if (reason != DropReason.None) return reason;
+                if (vnet!.IsSecure) return DropReason.PlaintextOnSecureVnet;
+                return Deliver(vnet, buffer, offset + EtherIpHeader.FrameOverhead, length - EtherIpHeader.FrameOverhead, source);
+            case VnetMessageType.Varp:
+                return ReceiveVarp(payload, source, out vnet);
+            case VnetMessageType.Forwarded:
+                return relayed ? DropReason.BadForwardedPacket : ReceiveForwarded(buffer, offset, length, source, out vnet);
+            default:
+                return DropReason.UnknownType;
+        }
+    }
+
+    /// <summary>SPEC §4.4: RFC 7348 header, VNI = vnet id, then the inner frame.</summary>
+    private DropReason ReceiveVxlan(byte[] buffer, int offset, int length, uint source, out VnetState? vnet)
+    {
+        vnet = null;
+        var reason = VxlanHeader.TryRead(buffer.AsSpan(offset, length), out var header);
+        if (reason != DropReason.None) return reason;
+        if (!_byVni.TryGetValue(header.Vni, out vnet)) return DropReason.UnknownVnet;
+        if (!vnet.PeerSet.Contains(source) && !_config!.AcceptUnknownPeers) return DropReason.UnknownPeer;
+        return Deliver(vnet, buffer, offset + VxlanHeader.Length, length - VxlanHeader.Length, source);
+    }
+
+    /// <summary>The ESP seam (SPEC §4.5): the secure transport opens the datagram in place, the engine delivers.</summary>
+    private DropReason ReceiveSecure(byte[] buffer, int offset, int length, uint source, out VnetState? vnet)
+    {
+        vnet = null;
+        var reason = _secure!.Open(source, buffer, ref offset, ref length, out var key);
+        if (reason != DropReason.None) return reason;
+        reason = Admit(key, Encapsulation.Udp, source, out vnet);
+        if (reason != DropReason.None) return reason;
+        return vnet!.IsSecure ? Deliver(vnet, buffer, offset, length, source) : DropReason.NoSecurityAssociation;
+    }
+
+    /// <summary>SPEC §4.3: accept only from a relay peer, process the original datagram as if it had arrived, re-send it here.</summary>
+    private DropReason ReceiveForwarded(byte[] buffer, int offset, int length, uint source, out VnetState? vnet)
+    {
+        vnet = null;
+        if (!_relayPeers.Contains(source)) return DropReason.UnknownPeer;
+        var reason = ForwardedPacket.TryRead(buffer.AsSpan(offset, length), _config!.Port, out var packet);
+        if (reason != DropReason.None) return reason;
+        if (packet.OriginalSource == _local) return DropReason.Looped;
+        reason = ReceiveVnetMessage(buffer, offset + packet.PayloadOffset, packet.PayloadLength, packet.OriginalSource, relayed: true, out vnet);
+        if (reason != DropReason.None) return reason;
+        if (_config.Flood == FloodMode.Multicast)
+        {
+            // Re-send on this segment keeping the original source, to this segment's group (SPEC §4.3).
+            var ip = buffer.AsSpan(offset + VnetMessageHeader.Length, length - VnetMessageHeader.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(ip[16..], _group);
+            ip[8] = 1; // TTL: this segment only
+            ip[10] = ip[11] = 0;
+            var headerLength = (ip[0] & 0x0F) * 4;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Ipv4Packet.Checksum(ip[..headerLength], 0));
+            var total = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+            _relayEchoes.Remember(packet.OriginalSource, buffer.AsSpan(offset + packet.PayloadOffset, packet.PayloadLength));
+            _udp!.Bind.SendRawIpv4(ip[..total]);
+        }
+        return DropReason.None;
+    }
+
+    /// <summary>Finds the vnet and checks that the sender is one of its peers (SPEC §4.1).</summary>
+    private DropReason Admit(VnetKey key, Encapsulation encapsulation, uint source, out VnetState? vnet)
+    {
+        if (!_vnets.TryGetValue(key, out vnet) || vnet.Config.Encapsulation != encapsulation)
+        {
+            vnet = null;
+            return DropReason.UnknownVnet;
+        }
+        return vnet.PeerSet.Contains(source) || _config!.AcceptUnknownPeers ? DropReason.None : DropReason.UnknownPeer;
+    }
+
+    /// <summary>Learns the inner source MAC (SPEC §4.2) and writes the frame to the vnetif.</summary>
+    private DropReason Deliver(VnetState vnet, byte[] buffer, int offset, int length, uint source)
+    {
+        if (length < Ipv4Packet.EthernetHeaderLength) return DropReason.TooShort;
+        var frame = buffer.AsSpan(offset, length);
+        var sourceMac = MacAddress.Read(frame[MacAddress.Length..]);
+        if (sourceMac.IsMulticast) return DropReason.BadHeader;
+        LearnRemote(vnet, sourceMac, source);
+        if (!vnet.Device.Write(frame)) return DropReason.DeviceWriteFailed;
+        vnet.Counters.Received(length);
+        Total.Delivered++;
+        return DropReason.None;
+    }
+
+    private void LearnRemote(VnetState vnet, MacAddress mac, uint address)
+    {
+        switch (vnet.Macs.LearnRemote(mac, address))
+        {
+            case LearnResult.Full:
+                vnet.Counters.MacTableFull++;
+                Total.MacTableFull++;
+                break;
+            case LearnResult.MovedAway:
+                // The VM left this host: drop the bridge's stale entry so local VMs reach it through the tunnel (§4.2).
+                if (vnet.Config.Bridge is { } bridge) _platform.ForgetBridgeEntry(bridge, mac);
+                break;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using VnetReconciler.Dataplane.Forwarding;
+
+namespace VnetReconciler.Dataplane.Tunnel;
+
+// VARP (SPEC §4.2): answering requests for local MACs, learning from announces, announcing new and moved MACs.
+public sealed partial class TunnelEngine
+{
+    private DropReason ReceiveVarp(ReadOnlySpan<byte> payload, uint source, out VnetState? vnet)
+    {
+        vnet = null;
+        var reason = VarpMessage.TryRead(payload, out var message);
+        if (reason != DropReason.None) return reason;
+        reason = Admit(message.Vnet, Encapsulation.Udp, source, out vnet);
+        if (reason != DropReason.None) return reason;
+        if (message.Opcode == VarpOpcode.Request)
+        {
+            if (vnet!.IsLocal(message.Mac)) SendVarp(vnet, VarpOpcode.Announce, message.Mac, source);
+        }
+        else if (message.Address != _local && message.Address != 0)
+        {
+            LearnRemote(vnet!, message.Mac, message.Address);
+        }
+        Total.Consumed++;
+        return DropReason.None;
+    }
+
+    /// <summary>Tells every peer of the vnet that <paramref name="mac"/> lives here (a new or moved-here MAC).</summary>
+    private void Announce(VnetState vnet, MacAddress mac)
+    {
+        if (vnet.IsVxlan) return; // VXLAN peers (kernel vxlan) learn from data only; VARP is the vnet protocol's
+        SendVarp(vnet, VarpOpcode.Announce, mac, destination: 0);
+    }
+
+    /// <summary>Sends a VARP request for <paramref name="mac"/> to the vnet's peers (or the flood group).</summary>
+    public void Request(VnetKey vnet, MacAddress mac)
+    {
+        lock (_gate)
+        {
+            if (!_vnets.TryGetValue(vnet, out var state) || state.IsVxlan) return;
+            SendVarp(state, VarpOpcode.Request, mac, destination: 0);
+            Flush();
+        }
+    }
+
+    /// <summary>Builds a VARP message about <paramref name="mac"/> with this host's address; 0 as destination floods it.</summary>
+    private void SendVarp(VnetState vnet, VarpOpcode opcode, MacAddress mac, uint destination)
+    {
+        if (_udp is null) return;
+        if (_control.Exhausted) Flush();
+        var buffer = _control.Take();
+        const int offset = DatagramBatch.Headroom;
+        new VarpMessage(opcode, vnet.Key, mac, _local).Write(buffer.AsSpan(offset, VarpMessage.Length));
+        if (destination != 0) Enqueue(_udp, buffer, offset, VarpMessage.Length, destination, _udp.Bind.Port);
+        else Replicate(vnet, _udp, buffer, offset, VarpMessage.Length);
+    }
+}

@@ -1,0 +1,76 @@
+namespace VnetReconciler.Dataplane.Tunnel;
+
+/// <summary>
+/// A vnetif as the tunnel sees it: a TAP carrying whole Ethernet frames. Matches <c>Tun.TapDevice</c>
+/// (<see cref="Read"/> returns -1 when nothing is queued on a non-blocking device), and the in-memory fake.
+/// </summary>
+public interface IFrameDevice : IDisposable
+{
+    /// <summary>The descriptor the epoll loop watches; -1 for in-memory devices.</summary>
+    int FileDescriptor { get; }
+
+    /// <summary>Reads one frame; its length, or -1 when none is waiting.</summary>
+    int Read(Span<byte> frame);
+
+    /// <summary>Writes one frame; false when the device refused it.</summary>
+    bool Write(ReadOnlySpan<byte> frame);
+
+    /// <summary>True once the device is gone (deleted under us): the engine stops watching it, reports the vnet absent and reopens it at the next Configure.</summary>
+    bool IsBroken => false;
+}
+
+/// <summary>
+/// One UDP socket of the tunnel, bound to a port on every local address, moving datagrams in batches
+/// (recvmmsg/sendmmsg on Linux). Addresses are IPv4 in host order.
+/// </summary>
+public interface IDatagramBind : IDisposable
+{
+    int FileDescriptor { get; }
+
+    ushort Port { get; }
+
+    /// <summary>Fills the batch's slots with received datagrams; returns how many (0 when none is waiting).</summary>
+    int Receive(DatagramBatch batch);
+
+    /// <summary>Sends the batch's datagrams from <paramref name="start"/> on; returns how many the kernel took (0 when it refused the first).</summary>
+    int Send(DatagramBatch batch, int start);
+
+    /// <summary>
+    /// Sends a complete IPv4 packet as it is (keeping its source address), for re-sending forwarded multicast on this
+    /// segment (SPEC §4.3). False when the platform cannot (no raw socket).
+    /// </summary>
+    bool SendRawIpv4(ReadOnlySpan<byte> packet);
+}
+
+/// <summary>What the engine needs from the host: binds, vnetifs and the bridge's forwarding database.</summary>
+public interface ITunnelPlatform
+{
+    /// <summary>Opens a socket on <c>0.0.0.0:port</c>, joined to <paramref name="multicastGroup"/> when that is a multicast address.</summary>
+    IDatagramBind Bind(ushort port, uint multicastGroup);
+
+    /// <summary>Opens the vnetif (an existing persistent TAP) non-blocking.</summary>
+    IFrameDevice OpenDevice(string vnetif);
+
+    /// <summary>Removes the bridge's forwarding entry for <paramref name="mac"/> (a MAC that moved away, SPEC §4.2): <c>bridge fdb del</c>.</summary>
+    void ForgetBridgeEntry(string bridge, MacAddress mac);
+}
+
+/// <summary>
+/// The seam where secure vnets (security <c>auth</c>/<c>conf</c>, SPEC §4.5) are sealed and opened by ESP. The engine
+/// hands over whole inner Ethernet frames; without a transport, secure vnets drop with
+/// <see cref="Forwarding.DropReason.NoSecurityAssociation"/>.
+/// </summary>
+public interface ISecureTransport
+{
+    /// <summary>The ESP port (SPEC §2.4 <c>esp_port</c>) the engine binds and hands datagrams from.</summary>
+    ushort Port { get; }
+
+    /// <summary>
+    /// Seals the frame at <c>buffer[offset..offset+length]</c> for <paramref name="peer"/> in place: the buffer has
+    /// <see cref="DatagramBatch.Headroom"/> bytes before and room after. On success offset/length describe the datagram.
+    /// </summary>
+    Forwarding.DropReason Seal(VnetKey vnet, uint peer, byte[] buffer, ref int offset, ref int length);
+
+    /// <summary>Opens a received ESP datagram in place; on success offset/length describe the inner frame of <paramref name="vnet"/>.</summary>
+    Forwarding.DropReason Open(uint source, byte[] buffer, ref int offset, ref int length, out VnetKey vnet);
+}
