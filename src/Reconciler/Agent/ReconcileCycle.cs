@@ -83,6 +83,20 @@ public sealed class ReconcileCycle(
         }
     }
 
+    /// <summary>
+    /// What a cycle would change now (for <c>vnetctl plan</c> asking the agent): the latest revision, or with
+    /// <paramref name="inForce"/> the revision in force (for <c>vnetctl drift</c>), against the kernel and the tunnel.
+    /// </summary>
+    public async Task<(Plan? Plan, DesiredRevision Desired, string? Error)> PlanAsync(bool inForce, CancellationToken ct)
+    {
+        var desired = inForce && _inForce is not null ? _inForce : await source.LoadAsync(ct).ConfigureAwait(false);
+        if (desired.State is null) return (null, desired, desired.Error);
+        var intent = IntentMapper.Map(desired.State, host, out var error, address);
+        if (intent is null) return (null, desired, error);
+        tunnel?.Use(TunnelSettings.For(desired.State, intent));
+        return (converger.Plan(intent, desired.Label), desired, desired.IsFallback ? desired.Error : null);
+    }
+
     /// <summary>Records a newly applied revision, so that a restart restores it without git (SPEC §6.3).</summary>
     private void Save(DesiredRevision desired)
     {

@@ -11,6 +11,9 @@ public static class VnetctlApp
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(PlanCommand.CreatePlan());
         root.Subcommands.Add(PlanCommand.CreateApply());
+        root.Subcommands.Add(AgentCommand.Create());
+        root.Subcommands.Add(SyncCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         return root;
     }
 
