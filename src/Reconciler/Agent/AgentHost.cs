@@ -23,6 +23,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     private ReconcileCycle? _cycle;
     private TunnelEngine? _engine;
     private PollScheduler? _poll;
+    private IReadOnlyList<string> _lastNotes = [];
 
     public StatusBook Status => _status;
 
@@ -117,7 +118,9 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         var r = report.Record;
         AgentLog.CycleFinished(_log, r.Trigger.ToString(), r.Result.ToString(), r.DurationSeconds * 1000, r.Revision, r.Changes, r.StepsRun, r.Message);
         foreach (var d in report.Diagnostics) AgentLog.Diagnostic(_log, d.Location, d.Message);
-        foreach (var n in report.Notes) AgentLog.TunnelProblem(_log, n);
+        if (!report.Notes.SequenceEqual(_lastNotes))
+            foreach (var n in report.Notes) AgentLog.TunnelProblem(_log, n);
+        _lastNotes = report.Notes;
         if (trigger == CycleTrigger.LinkEvent && r.StepsRun > 0) AgentLog.Healed(_log, r.Changes, time.GetUtcNow());
         return report;
     }
