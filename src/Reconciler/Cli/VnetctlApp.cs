@@ -14,6 +14,7 @@ public static class VnetctlApp
         root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(SyncCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(DriftCommand.Create());
         return root;
     }
 

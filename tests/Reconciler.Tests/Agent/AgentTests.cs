@@ -113,7 +113,35 @@ public sealed class AgentTests(ITestOutputHelper output)
         Assert.Equal("success", cycle.GetProperty("result").GetString());
         Assert.Equal(fleet.Repo.Head(), cycle.GetProperty("revision").GetString());
 
-        var text = VnetctlProcess.Run(fleet.A, ["status", "--listen", $"127.0.0.1:{TwoHostFleet.Port}"]);
+        string[] listen = ["--listen", $"127.0.0.1:{TwoHostFleet.Port}"];
+        var plan = VnetctlProcess.Run(fleet.A, ["plan", "--repo", fleet.Repo.Work, "--host", "host-a", "--detailed-exitcode", .. listen]);
+        output.WriteLine(plan.Stdout + plan.Stderr);
+        Assert.Equal(0, plan.ExitCode);
+        Assert.Contains("tunnel tables included", plan.Stdout);
+        var drift = VnetctlProcess.Run(fleet.A, ["drift", "-o", "json", "--detailed-exitcode", .. listen]);
+        Assert.Equal(0, drift.ExitCode);
+        Assert.True(JsonDocument.Parse(drift.Stdout).RootElement.GetProperty("tunnel_observed").GetBoolean());
+        var apply = VnetctlProcess.Run(fleet.A, ["apply", "--repo", fleet.Repo.Work, "--host", "host-a", .. listen]);
+        Assert.Equal(0, apply.ExitCode);
+        Assert.Contains("as `vnetctl sync`", apply.Stderr);
+
+        // A broken commit stalls: the last applied revision stays in force, the error names file:line:col, traffic flows.
+        var good = fleet.Repo.Head();
+        var bad = fleet.Repo.Commit("vnets/vnet97.sxp", "(vnet (id 97)\n  (bridge vnet97) (vnetif vnif97) (security none)\n", "unbalanced");
+        var stalled = VnetctlProcess.Run(fleet.A, ["sync", "-o", "json", .. listen]);
+        output.WriteLine(stalled.Stdout + stalled.Stderr);
+        Assert.Equal(1, stalled.ExitCode);
+        var body = JsonDocument.Parse(stalled.Stdout).RootElement;
+        Assert.Equal("stalled", body.GetProperty("cycle").GetProperty("result").GetString());
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("file").GetString() == "vnets/vnet97.sxp" && e.GetProperty("line").GetInt32() > 0);
+        var after = TwoHostFleet.Status(fleet.A);
+        Assert.Equal(good, after.GetProperty("revision").GetProperty("applied").GetString());
+        Assert.Equal(bad, after.GetProperty("revision").GetProperty("attempted").GetString());
+        Assert.Contains(after.GetProperty("conditions").EnumerateArray(), c => c.GetProperty("type").GetString() == "Stalled" && c.GetProperty("status").GetString() == "True");
+        Assert.True(fleet.Pings(fleet.VmA, "198.19.0.2"));
+        Assert.Equal(503, TwoHostFleet.Http(fleet.A, "GET", "/readyz").Code);
+
+        var text = VnetctlProcess.Run(fleet.A, ["status", .. listen]);
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("Ready", text.Stdout);
         Assert.Equal(1, VnetctlProcess.Run(fleet.VmA, ["status"]).ExitCode); // no agent in that namespace
