@@ -10,6 +10,7 @@ public static class Program
     {
         ["netlink"] = NetlinkBench.RunAsync,
         ["tunnel"] = TunnelBench.RunAsync,
+        ["heal"] = AgentBench.HealAsync, ["agent-rss"] = AgentBench.RssAsync,
     };
 
     public static async Task<int> Main(string[] args)
