@@ -102,6 +102,8 @@ public static class AgentBench
             // A few more cycles (polls, a sync) so the figure is the steady state, not the first one.
             for (var i = 0; i < 3; i++) Http(host, "POST", "/sync");
             var rss = RssMegabytes(agent.Id);
+            var heap = Http(host, "GET", "/metrics").Body.Split('\n').FirstOrDefault(l => l.StartsWith("dotnet_gc_heap_size_bytes ", StringComparison.Ordinal));
+            Console.WriteLine($"managed heap after the last GC: {heap?.Split(' ')[1]} bytes");
             Console.WriteLine($"{count} vnets converged and carried ({carried} vnetifs open) in {converged.TotalSeconds:F1} s");
             Console.WriteLine($"after 3 more sync cycles: VmRSS {rss:F1} MB, VmHWM {RssMegabytes(agent.Id, "VmHWM:"):F1} MB");
             Stop(agent);

@@ -25,6 +25,9 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     private PollScheduler? _poll;
     private IReadOnlyList<string> _lastNotes = [];
 
+    /// <summary>Steps after which a cycle counts as a large convergence (see <see cref="RunCycleAsync"/>).</summary>
+    private const int BigCycleSteps = 200;
+
     public StatusBook Status => _status;
 
     public async Task<int> RunAsync(CancellationToken stop)
@@ -122,6 +125,12 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
             foreach (var n in report.Notes) AgentLog.TunnelProblem(_log, n);
         _lastNotes = report.Notes;
         if (trigger == CycleTrigger.LinkEvent && r.StepsRun > 0) AgentLog.Healed(_log, r.Changes, time.GetUtcNow());
+        if (r.StepsRun >= BigCycleSteps)
+        {
+            // A large convergence (a first start, a big commit) leaves a burst of garbage behind: compact and give the
+            // free memory back to the OS so the daemon's footprint is its steady state, not its peak.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
         return report;
     }
 

@@ -37,6 +37,14 @@ public static class AgentMetrics
         foreach (var c in status.Conditions)
             p.Sample("vnet_condition", 1, ("type", c.Type), ("status", c.Status.ToLowerInvariant()));
 
+        using (var self = System.Diagnostics.Process.GetCurrentProcess())
+        {
+            p.Family("process_resident_memory_bytes", "gauge", "Resident memory of the agent.");
+            p.Sample("process_resident_memory_bytes", self.WorkingSet64);
+        }
+        p.Family("dotnet_gc_heap_size_bytes", "gauge", "Managed heap size after the last garbage collection.");
+        p.Sample("dotnet_gc_heap_size_bytes", GC.GetGCMemoryInfo().HeapSizeBytes);
+
         Traffic(p, status, tunnel);
         p.Family("vnet_drops_total", "counter", "Frames and datagrams dropped, by vnet and reason (vnet=\"\": not attributable to a carried vnet).");
         foreach (var v in status.Vnets)
