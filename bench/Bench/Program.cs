@@ -13,6 +13,8 @@ public static class Program
         ["schema"] = SchemaBench.RunAsync,
         ["esp-seal"] = EspSealBench.RunAsync,
         ["tunnel"] = TunnelBench.RunAsync,
+        ["heal"] = AgentBench.HealAsync,
+        ["agent-rss"] = AgentBench.RssAsync,
     };
 
     public static async Task<int> Main(string[] args)

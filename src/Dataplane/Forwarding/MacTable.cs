@@ -33,6 +33,12 @@ public sealed class MacTable
     private readonly TimeProvider _time;
     private readonly long _ageingTicks;
 
+    /// <summary>
+    /// Room reserved up front. Small, because an agent carries up to thousands of vnets and most hold a few MACs (1,000
+    /// vnets × 1,024 slots were ~50 MB of the agent's RSS); a busy table grows by doubling, a handful of times at most.
+    /// </summary>
+    public const int InitialCapacity = 64;
+
     public MacTable(TimeProvider time, TimeSpan ageing, int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -40,7 +46,7 @@ public sealed class MacTable
         Ageing = ageing;
         Capacity = capacity;
         _ageingTicks = (long)(ageing.TotalSeconds * time.TimestampFrequency);
-        _entries = new Dictionary<MacAddress, MacEntry>(Math.Min(capacity, 1024));
+        _entries = new Dictionary<MacAddress, MacEntry>(Math.Min(capacity, InitialCapacity));
     }
 
     public TimeSpan Ageing { get; }

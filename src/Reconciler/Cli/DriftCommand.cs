@@ -11,9 +11,10 @@ namespace VnetReconciler.Reconciler.Cli;
 public sealed record DriftItem(string Path, string Kind, string Name, string? Vnet, string? Want, string? Got, string Description);
 
 /// <summary>
-/// <c>vnetctl drift</c> (SPEC §5): the differences between the last applied revision, read from the state directory
-/// (no git needed), and what is on the host now: <c>links[vnet97].mtu: want 1436, got 1500</c>. Exit 2 with
-/// <c>--detailed-exitcode</c> when there is drift.
+/// <c>vnetctl drift</c> (SPEC §5): the differences between the last applied revision and what is on the host now:
+/// <c>links[vnet97].mtu: want 1436, got 1500</c>. With an agent running it asks the agent (kernel and tunnel tables);
+/// without one it reads the last applied revision from the state directory (no git needed) and observes the kernel
+/// objects only. Exit 2 with <c>--detailed-exitcode</c> when there is drift.
 /// </summary>
 internal static class DriftCommand
 {
@@ -23,9 +24,13 @@ internal static class DriftCommand
         var detailed = new Option<bool>("--detailed-exitcode") { Description = "Exit 2 when there is drift, 0 when there is none" };
         var host = new Option<string>("--host") { Description = "This host's name (default: the machine's hostname)", DefaultValueFactory = _ => Environment.MachineName };
         var stateDir = new Option<string>("--state-dir") { Description = "The agent's state directory", DefaultValueFactory = _ => HostOptions.DefaultStateDir };
-        var command = new Command("drift", "Differences between the last applied revision and what is on this host now") { output, detailed, host, stateDir };
-        command.SetAction(parse =>
+        var listen = ListenOption.Create();
+        var command = new Command("drift", "Differences between the last applied revision and what is on this host now") { output, detailed, host, stateDir, listen };
+        command.SetAction(async (parse, ct) =>
         {
+            var format = parse.GetValue(output)!;
+            if (format != "markdown" && await AgentPlan.TryAsync(parse, listen, format == "json", ct, inForce: true) is { } viaAgent)
+                return viaAgent.HasChanges && parse.GetValue(detailed) ? 2 : viaAgent.ExitCode;
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var dir = parse.GetValue(stateDir)!;

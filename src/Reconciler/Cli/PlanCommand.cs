@@ -16,10 +16,13 @@ internal static class PlanCommand
         var options = new HostOptions();
         var output = OutputOption.Create("text", "json");
         var detailed = new Option<bool>("--detailed-exitcode") { Description = "Exit 2 when there are changes, 0 when there are none" };
-        var command = new Command("plan", "Dry run: what converging this host would change; changes nothing") { output, detailed };
+        var listen = ListenOption.Create();
+        var command = new Command("plan", "Dry run: what converging this host would change; changes nothing") { output, detailed, listen };
         options.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            if (await AgentPlan.TryAsync(parse, listen, parse.GetValue(output) == "json", ct) is { } viaAgent)
+                return viaAgent.HasChanges && parse.GetValue(detailed) ? 2 : viaAgent.ExitCode;
             var run = await HostRun.PrepareAsync(parse, options, readOnly: true, ct);
             if (run is null) return 1;
             using (run)
@@ -38,10 +41,20 @@ internal static class PlanCommand
     {
         var options = new HostOptions();
         var output = OutputOption.Create("text", "json");
-        var command = new Command("apply", "One reconcile cycle now: converge this host's kernel objects to the revision") { output };
+        var listen = ListenOption.Create();
+        var command = new Command("apply", "One reconcile cycle now: converge this host's kernel objects to the revision") { output, listen };
         options.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            if (ListenOption.TryParse(parse.GetValue(listen)!, out var endpoint, out _))
+            {
+                using var client = new Status.AgentClient(endpoint!);
+                if (await client.IsRunningAsync(ct))
+                {
+                    parse.InvocationConfiguration.Error.WriteLine($"An agent runs on this host ({endpoint}): asking it for a cycle (as `vnetctl sync`).");
+                    return await SyncCommand.RunAsync(client, parse.GetValue(output) == "json", parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
+                }
+            }
             var run = await HostRun.PrepareAsync(parse, options, readOnly: false, ct);
             if (run is null) return 1;
             using (run)

@@ -16,6 +16,9 @@ public static class VnetctlApp
         var git = new Sources.GitCli();
         foreach (var verb in VnetVerbs.Create(git)) root.Subcommands.Add(verb);
         foreach (var verb in PeerVerbs.Create(git)) root.Subcommands.Add(verb);
+        root.Subcommands.Add(AgentCommand.Create());
+        root.Subcommands.Add(SyncCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         return root;
     }
 

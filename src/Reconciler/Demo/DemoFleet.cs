@@ -58,6 +58,7 @@ internal sealed class DemoFleet(DemoShell sh, DesiredState state, string prefix)
     /// <summary>Key files for the secure vnets, the same secret on every host, mode 0600 (SPEC §4.5).</summary>
     public void WriteKeys(string keyRoot)
     {
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("the demo runs on Linux");
         foreach (var vnet in state.Vnets.Where(v => v.Security != Security.None))
         {
             var line = $"1 hex:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}\n";

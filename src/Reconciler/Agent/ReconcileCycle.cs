@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using VnetReconciler.Reconciler.Apply;
+using VnetReconciler.Reconciler.Planning;
+using VnetReconciler.Reconciler.State;
+using VnetReconciler.Reconciler.Status;
+using VnetReconciler.Schema.Model;
+
+namespace VnetReconciler.Reconciler.Agent;
+
+/// <summary>
+/// One reconcile cycle (SPEC §6.1): fetch and validate the revision (or, for a kernel event, reuse the one in force),
+/// map this host's intent, observe the kernel and the tunnel, diff, apply in dependency order, observe again and
+/// verify. A bad or unreachable revision leaves the last applied one in force, and that one is still converged, so
+/// hand-made drift is healed during an outage too (SPEC §6.3). Not thread-safe: the loop runs one cycle at a time.
+/// </summary>
+public sealed class ReconcileCycle(
+    DesiredSource source, string host, System.Net.IPAddress? address, HostConverger converger, FileInventory inventory,
+    AppliedStateStore applied, EngineTunnelTables? tunnel, TimeProvider time)
+{
+    private DesiredRevision? _inForce;
+    private string? _saved = applied.Load()?.Revision.CommitId;
+
+    /// <summary>While true, cycles observe and report but change nothing (SPEC §6.1).</summary>
+    public bool Suspended { get; set; }
+
+    public async Task<CycleReport> RunAsync(CycleTrigger trigger, CancellationToken ct)
+    {
+        var started = time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
+        CycleReport Report(CycleResult result, string? message, DesiredRevision? desired = null, Intent? intent = null, Plan? plan = null,
+            Plan? remaining = null, int steps = 0, IReadOnlyList<string>? notes = null, string? attempted = null) => new()
+        {
+            Record = new CycleRecord
+            {
+                Started = started, DurationSeconds = clock.Elapsed.TotalSeconds, Trigger = trigger, Result = result,
+                Revision = desired?.State is null ? _inForce?.Label : desired.Label,
+                Attempted = attempted ?? desired?.Load?.Attempted?.CommitId ?? desired?.Label,
+                Changes = plan?.Changes.Count ?? 0, StepsRun = steps, Message = message,
+            },
+            Desired = desired?.State is null ? _inForce : desired, Intent = intent, Plan = plan, Remaining = remaining,
+            Diagnostics = desired?.Diagnostics ?? [], Notes = notes ?? [],
+        };
+
+        // A kernel event heals towards the revision in force; only polls and syncs go to git.
+        var desired = trigger == CycleTrigger.LinkEvent && _inForce is not null ? _inForce : await source.LoadAsync(ct).ConfigureAwait(false);
+        if (desired.State is null)
+            return Report(desired.Transient ? CycleResult.Retry : CycleResult.Stalled, desired.Error, desired);
+        if (!desired.IsFallback) _inForce = desired;
+        else _inForce ??= desired;
+
+        var intent = IntentMapper.Map(desired.State, host, out var mapError, address);
+        if (intent is null) return Report(CycleResult.Stalled, mapError, desired);
+        tunnel?.Use(TunnelSettings.For(desired.State, intent));
+
+        Plan plan;
+        try
+        {
+            plan = converger.Plan(intent, desired.Label);
+        }
+        catch (KernelOperationException e)
+        {
+            return Report(e.IsTransient ? CycleResult.Retry : CycleResult.Stalled, $"observing the host failed: {e.Message}", desired, intent);
+        }
+        var notes = Notes(intent);
+        if (Suspended)
+            return Report(CycleResult.Suspended, "suspended: observed only, nothing changed", desired, intent, plan, plan, notes: notes);
+
+        var result = converger.Apply(plan, intent);
+        notes = [.. notes, .. tunnel?.Problems ?? []];
+        var fallback = desired.IsFallback ? $"; {desired.Error}; the last applied revision stays in force" : "";
+        switch (result.Outcome)
+        {
+            case ApplyOutcome.Converged:
+                Save(desired);
+                return Report(desired.IsFallback ? (desired.Transient ? CycleResult.Retry : CycleResult.Stalled) : CycleResult.Success,
+                    $"applied {result.StepsRun} step(s); the host matches {Short(desired.Label)}{fallback}",
+                    desired, intent, plan, result.Remaining, result.StepsRun, notes);
+            case ApplyOutcome.VerifyFailed:
+                return Report(CycleResult.Retry, $"verification failed: {result.Mismatch}{fallback}", desired, intent, plan, result.Remaining, result.StepsRun, notes);
+            default:
+                return Report(result.Transient ? CycleResult.Retry : CycleResult.Stalled, $"apply stopped: {result.Error}{fallback}",
+                    desired, intent, plan, plan, result.StepsRun, notes);
+        }
+    }
+
+    /// <summary>
+    /// What a cycle would change now (for <c>vnetctl plan</c> asking the agent): the latest revision, or with
+    /// <paramref name="inForce"/> the revision in force (for <c>vnetctl drift</c>), against the kernel and the tunnel.
+    /// </summary>
+    public async Task<(Plan? Plan, DesiredRevision Desired, string? Error)> PlanAsync(bool inForce, CancellationToken ct)
+    {
+        var desired = inForce && _inForce is not null ? _inForce : await source.LoadAsync(ct).ConfigureAwait(false);
+        if (desired.State is null) return (null, desired, desired.Error);
+        var intent = IntentMapper.Map(desired.State, host, out var error, address);
+        if (intent is null) return (null, desired, error);
+        tunnel?.Use(TunnelSettings.For(desired.State, intent));
+        return (converger.Plan(intent, desired.Label), desired, desired.IsFallback ? desired.Error : null);
+    }
+
+    /// <summary>Records a newly applied revision, so that a restart restores it without git (SPEC §6.3).</summary>
+    private void Save(DesiredRevision desired)
+    {
+        if (desired.IsFallback || desired.Revision is not { } revision || revision.CommitId == _saved) return;
+        applied.Save(new LastApplied { Revision = revision, Files = desired.Files, Inventory = inventory.Snapshot(), AppliedAt = time.GetUtcNow() });
+        _saved = revision.CommitId;
+    }
+
+    private static List<string> Notes(Intent intent)
+    {
+        var notes = new List<string>();
+        foreach (var v in intent.Spec.Tunnel ?? EquatableArray<TunnelVnetSpec>.Empty)
+        {
+            if (v.Security != Security.None)
+                notes.Add($"vnet {v.Id}: security {Spellings.Of(v.Security)} needs ESP (SPEC §4.5), not yet in this build: its vnetif is open but its traffic is dropped");
+        }
+        return notes;
+    }
+
+    private static string Short(string label) => label.Length == 40 ? label[..12] : label;
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using VnetReconciler.Reconciler.Tests.Cli;
+using VnetReconciler.TestSupport;
+using Xunit.Abstractions;
+
+namespace VnetReconciler.Reconciler.Tests.Agent;
+
+/// <summary>
+/// <c>vnetctl agent</c> on two hosts (SPEC §5, §6.1, §6.6): VMs ping each other across the embedded tunnel, a commit is
+/// live on both hosts within an interval, drift made by hand is healed by the kernel event alone, the HTTP status is
+/// what docs/status.md says, and SIGTERM leaves the kernel objects in place.
+/// </summary>
+[Collection("Privileged")]
+public sealed class AgentTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
+
+    private static void StartBoth(TwoHostFleet fleet, string interval)
+    {
+        fleet.StartAgent(fleet.A, "host-a", interval);
+        fleet.StartAgent(fleet.B, "host-b", interval);
+        Poll.Until(() => TwoHostFleet.IsReady(fleet.A) && TwoHostFleet.IsReady(fleet.B), Generous, "both agents Ready");
+    }
+
+    [Fact]
+    public void VmsPingAcrossHostsAndACommitIsLiveOnBothWithinAnInterval()
+    {
+        using var fleet = new TwoHostFleet(output);
+        StartBoth(fleet, "1s");
+        var ping = Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2"), Generous, "vm-a pings vm-b across the tunnel");
+        output.WriteLine($"first ping after {ping.TotalMilliseconds:F0} ms");
+
+        var commit = fleet.Repo.Commit(new Dictionary<string, string?>
+        {
+            ["vnets/vnet99.sxp"] = "(vnet (id 99) (bridge vnet99) (vnetif vnif99) (security none))\n",
+        }, "add vnet 99");
+        var clock = Stopwatch.StartNew();
+        Poll.Until(() => TwoHostFleet.IsReady(fleet.A, commit) && TwoHostFleet.IsReady(fleet.B, commit), Generous, "vnet 99 applied on both hosts");
+        output.WriteLine($"commit live on both hosts after {clock.ElapsedMilliseconds} ms (interval 1 s)");
+        foreach (var ns in new[] { fleet.A, fleet.B })
+        {
+            var link = JsonDocument.Parse(ns.Ip("-j", "link", "show", "dev", "vnif99")).RootElement[0];
+            Assert.Equal("vnet99", link.GetProperty("master").GetString());
+        }
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"a 1 s interval took {clock.Elapsed} to bring the commit live");
+
+        // SIGTERM: the agent exits 0 and leaves every kernel object in place.
+        var before = Links(fleet.A);
+        Assert.Equal(0, fleet.Stop(fleet.A));
+        Assert.Equal(before, Links(fleet.A));
+    }
+
+    [Fact]
+    public void HandMadeDriftIsHealedByTheKernelEventAloneAndTrafficFlowsAgain()
+    {
+        using var fleet = new TwoHostFleet(output);
+        StartBoth(fleet, "1h");
+        Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2"), Generous, "ping before the drift");
+
+        var drifts = new (string What, string[] Ip)[]
+        {
+            ("vnetif vnif97 deleted", ["link", "del", "vnif97"]),
+            ("port vm-a97 released", ["link", "set", "vm-a97", "nomaster"]),
+            ("bridge vnet97 deleted", ["link", "del", "vnet97"]),
+        };
+        foreach (var (what, ip) in drifts)
+        {
+            var clock = Stopwatch.StartNew();
+            fleet.A.Ip(ip);
+            Poll.Until(() => Master(fleet.A, "vnif97") == "vnet97" && Master(fleet.A, "vm-a97") == "vnet97", Generous, $"healed: {what}");
+            var healed = clock.Elapsed;
+            Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2"), Generous, $"traffic after: {what}");
+            output.WriteLine($"{what}: healed in {healed.TotalMilliseconds:F0} ms, traffic again after {clock.ElapsedMilliseconds} ms");
+        }
+        var history = TwoHostFleet.Status(fleet.A).GetProperty("history").EnumerateArray().ToList();
+        Assert.Contains(history, h => h.GetProperty("trigger").GetString() == "link_event" && h.GetProperty("steps_run").GetInt32() > 0);
+        Assert.DoesNotContain(history, h => h.GetProperty("trigger").GetString() == "poll");
+    }
+
+    [Fact]
+    public void MetricsParseStatusMatchesItsDocumentedShapeAndSyncReturnsTheCycle()
+    {
+        using var fleet = new TwoHostFleet(output);
+        StartBoth(fleet, "30s");
+        Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2"), Generous, "traffic");
+
+        var (code, metrics) = TwoHostFleet.Http(fleet.A, "GET", "/metrics");
+        Assert.Equal(200, code);
+        var families = PrometheusTextParser.Parse(metrics);
+        foreach (var name in new[]
+        {
+            "vnet_reconcile_total", "vnet_reconcile_duration_seconds", "vnet_last_success_timestamp_seconds", "vnet_applied_revision_info",
+            "vnet_drift_objects", "vnet_conflicts", "vnet_rx_packets_total", "vnet_tx_packets_total", "vnet_rx_bytes_total", "vnet_tx_bytes_total",
+            "vnet_drops_total", "vnet_esp_drops_total", "vnet_esp_epoch", "vnet_peer_reachable", "vnet_mac_entries",
+        })
+            Assert.True(families.ContainsKey(name), $"metric family {name} missing");
+        Assert.Contains(families["vnet_reconcile_total"].Samples, s => s.Labels["result"] == "success" && s.Value >= 1);
+        Assert.Contains(families["vnet_applied_revision_info"].Samples, s => s.Labels["revision"] == fleet.Repo.Head());
+        Assert.Contains(families["vnet_rx_packets_total"].Samples, s => s.Labels["vnet"].EndsWith(":0097", StringComparison.Ordinal) && s.Value > 0);
+        Assert.Contains(families["vnet_peer_reachable"].Samples, s => s.Labels["peer"] == "198.18.0.2" && s.Value == 1);
+
+        var status = TwoHostFleet.Status(fleet.A);
+        foreach (var (path, type) in DocumentedFields())
+            AssertShape(status, path, type);
+
+        var sync = VnetctlProcess.Run(fleet.A, ["sync", "--listen", $"127.0.0.1:{TwoHostFleet.Port}", "-o", "json"]);
+        output.WriteLine(sync.Stdout + sync.Stderr);
+        Assert.Equal(0, sync.ExitCode);
+        var cycle = JsonDocument.Parse(sync.Stdout).RootElement.GetProperty("cycle");
+        Assert.Equal("sync", cycle.GetProperty("trigger").GetString());
+        Assert.Equal("success", cycle.GetProperty("result").GetString());
+        Assert.Equal(fleet.Repo.Head(), cycle.GetProperty("revision").GetString());
+
+        string[] listen = ["--listen", $"127.0.0.1:{TwoHostFleet.Port}"];
+        var plan = VnetctlProcess.Run(fleet.A, ["plan", "--repo", fleet.Repo.Work, "--host", "host-a", "--detailed-exitcode", .. listen]);
+        output.WriteLine(plan.Stdout + plan.Stderr);
+        Assert.Equal(0, plan.ExitCode);
+        Assert.Contains("tunnel tables included", plan.Stdout);
+        var drift = VnetctlProcess.Run(fleet.A, ["drift", "-o", "json", "--detailed-exitcode", .. listen]);
+        Assert.Equal(0, drift.ExitCode);
+        Assert.True(JsonDocument.Parse(drift.Stdout).RootElement.GetProperty("tunnel_observed").GetBoolean());
+        var apply = VnetctlProcess.Run(fleet.A, ["apply", "--repo", fleet.Repo.Work, "--host", "host-a", .. listen]);
+        Assert.Equal(0, apply.ExitCode);
+        Assert.Contains("as `vnetctl sync`", apply.Stderr);
+
+        // A broken commit stalls: the last applied revision stays in force, the error names file:line:col, traffic flows.
+        var good = fleet.Repo.Head();
+        var bad = fleet.Repo.Commit("vnets/vnet97.sxp", "(vnet (id 97)\n  (bridge vnet97) (vnetif vnif97) (security none)\n", "unbalanced");
+        var stalled = VnetctlProcess.Run(fleet.A, ["sync", "-o", "json", .. listen]);
+        output.WriteLine(stalled.Stdout + stalled.Stderr);
+        Assert.Equal(1, stalled.ExitCode);
+        var body = JsonDocument.Parse(stalled.Stdout).RootElement;
+        Assert.Equal("stalled", body.GetProperty("cycle").GetProperty("result").GetString());
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("file").GetString() == "vnets/vnet97.sxp" && e.GetProperty("line").GetInt32() > 0);
+        var after = TwoHostFleet.Status(fleet.A);
+        Assert.Equal(good, after.GetProperty("revision").GetProperty("applied").GetString());
+        Assert.Equal(bad, after.GetProperty("revision").GetProperty("attempted").GetString());
+        Assert.Contains(after.GetProperty("conditions").EnumerateArray(), c => c.GetProperty("type").GetString() == "Stalled" && c.GetProperty("status").GetString() == "True");
+        Assert.True(fleet.Pings(fleet.VmA, "198.19.0.2"));
+        Assert.Equal(503, TwoHostFleet.Http(fleet.A, "GET", "/readyz").Code);
+
+        var text = VnetctlProcess.Run(fleet.A, ["status", .. listen]);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("Ready", text.Stdout);
+        Assert.Equal(1, VnetctlProcess.Run(fleet.VmA, ["status"]).ExitCode); // no agent in that namespace
+        Assert.Contains("no agent is running", VnetctlProcess.Run(fleet.VmA, ["sync"]).Stderr);
+    }
+
+    /// <summary>Name, master, MTU and alias of every link (carrier goes with the TAPs' open descriptors; those stay).</summary>
+    private static string Links(NetNs ns) => string.Join("\n", JsonDocument.Parse(ns.Ip("-j", "link", "show")).RootElement.EnumerateArray().Select(l =>
+        $"{l.GetProperty("ifname")} {(l.TryGetProperty("master", out var m) ? m.GetString() : "-")} {l.GetProperty("mtu")} " +
+        $"{(l.TryGetProperty("ifalias", out var a) ? a.GetString() : "-")}"));
+
+    private static string? Master(NetNs ns, string name)
+    {
+        var r = ns.Exec("ip", "-j", "link", "show", "dev", name);
+        if (r.ExitCode != 0) return null;
+        var link = JsonDocument.Parse(r.Stdout).RootElement[0];
+        return link.TryGetProperty("master", out var m) ? m.GetString() : null;
+    }
+
+    /// <summary>The rows <c>| `path` | type | … |</c> of docs/status.md's field table.</summary>
+    private static IEnumerable<(string Path, string Type)> DocumentedFields()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "status.md"));
+        var rows = Regex.Matches(doc, @"^\| `([a-z_.\[\]]+)` \| (string|number|boolean|array|object|string\|null|number\|null) \|", RegexOptions.Multiline);
+        Assert.True(rows.Count > 20, "docs/status.md lists the fields");
+        return rows.Select(m => (m.Groups[1].Value, m.Groups[2].Value));
+    }
+
+    /// <summary>Checks one documented path (<c>vnets[].peers[].reachable</c>) in every element it reaches.</summary>
+    private static void AssertShape(JsonElement root, string path, string type)
+    {
+        IEnumerable<JsonElement> at = [root];
+        foreach (var part in path.Split('.'))
+        {
+            var many = part.EndsWith("[]", StringComparison.Ordinal);
+            var name = many ? part[..^2] : part;
+            at = at.Select(e =>
+            {
+                Assert.True(e.TryGetProperty(name, out var v), $"/status lacks {path} ({name})");
+                return v;
+            }).ToList();
+            if (many) at = at.SelectMany(e => e.EnumerateArray()).ToList();
+        }
+        foreach (var e in at)
+        {
+            var kind = e.ValueKind switch
+            {
+                JsonValueKind.String => "string", JsonValueKind.Number => "number", JsonValueKind.True or JsonValueKind.False => "boolean",
+                JsonValueKind.Array => "array", JsonValueKind.Object => "object", JsonValueKind.Null => "null", _ => "?",
+            };
+            Assert.True(type.Split('|').Contains(kind), $"/status {path} is {kind}, documented {type}");
+        }
+    }
+}
