@@ -71,6 +71,34 @@ internal sealed class DemoAgents(DemoShell sh, DemoFleet fleet, DesiredState sta
         return string.Join('\n', lines);
     }
 
+    /// <summary>Whether the agent on <paramref name="host"/> has the vnet's vnetif open in its tunnel (status <c>vnets[].carried</c>).</summary>
+    public bool Carries(string host, VnetId vnet)
+    {
+        var s = Status(host);
+        return s is { } json && json.GetProperty("vnets").EnumerateArray()
+            .Any(v => v.GetProperty("id").GetString() == vnet.ToString() && v.TryGetProperty("carried", out var c) && c.GetBoolean());
+    }
+
+    /// <summary>The agent's notes (tunnel problems, secure vnets waiting), one line.</summary>
+    public string Notes(string host, VnetId? vnet = null) =>
+        Status(host) is { } s && s.TryGetProperty("notes", out var notes)
+            ? string.Join("; ", notes.EnumerateArray().Select(n => n.GetString() ?? "").Where(n => vnet is null || n.Contains(vnet.Value.ToString())))
+            : "";
+
+    private JsonElement? Status(string host)
+    {
+        var r = Vnetctl(host, ["status", "-o", "json"], check: false);
+        if (r.ExitCode != 0) return null;
+        try
+        {
+            return JsonDocument.Parse(r.Stdout).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private bool IsReady(string host)
     {
         var r = Vnetctl(host, ["status", "-o", "json"], check: false);
