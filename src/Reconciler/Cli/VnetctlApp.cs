@@ -12,6 +12,8 @@ public static class VnetctlApp
         root.Subcommands.Add(PlanCommand.CreatePlan());
         root.Subcommands.Add(PlanCommand.CreateApply());
         root.Subcommands.Add(DriftCommand.Create());
+        root.Subcommands.Add(UninstallCommand.Create());
+        root.Subcommands.Add(DiffCommand.Create());
         return root;
     }
 
