@@ -62,7 +62,16 @@ internal static class DiffCommand
             stderr.WriteLine($"error: '{rev}' is not a commit in {dir}");
             return null;
         }
-        var files = await source.ReadTreeAsync(commit, ct);
+        IReadOnlyList<RevisionFile> files;
+        try
+        {
+            files = await source.ReadTreeAsync(commit, ct);
+        }
+        catch (GitException e)
+        {
+            stderr.WriteLine($"error: cannot read {rev} ({commit[..12]}): {e.Message}");
+            return null;
+        }
         var schema = DesiredStateLoader.Load(files.Select(f => new SourceFile(f.Path, f.Text)));
         foreach (var d in schema.Diagnostics) stderr.WriteLine($"{rev} ({commit[..12]}): {d}");
         if (schema.State is null || schema.HasErrors)

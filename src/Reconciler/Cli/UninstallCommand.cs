@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using VnetReconciler.Reconciler.Apply;
+using VnetReconciler.Reconciler.Planning;
 using VnetReconciler.Reconciler.State;
 
 namespace VnetReconciler.Reconciler.Cli;
@@ -55,8 +56,27 @@ internal static class UninstallCommand
                 stderr.WriteLine($"error: {e.Message}; fix or remove it, then run uninstall again (owned links are still found by their alias)");
                 return 1;
             }
-            using var kernel = NetlinkKernel.Open();
-            var plan = Uninstaller.Plan(kernel.Dump(), inventory.Entries);
+            NetlinkKernel kernel;
+            try
+            {
+                kernel = NetlinkKernel.Open();
+            }
+            catch (Exception e) when (e is Dataplane.Netlink.NetlinkException or IOException)
+            {
+                stderr.WriteLine($"error: cannot open rtnetlink: {e.Message}");
+                return 1;
+            }
+            using var _ = kernel;
+            UninstallPlan plan;
+            try
+            {
+                plan = Uninstaller.Plan(kernel.Dump(), inventory.Entries);
+            }
+            catch (KernelOperationException e)
+            {
+                stderr.WriteLine($"error: cannot list the links: {e.Message}");
+                return 1;
+            }
             var files = AgentStateDirectory.Files(dir);
             if (!parse.GetValue(yes))
             {

@@ -119,5 +119,6 @@ public sealed class DiffTests
         var same = Vnetctl("diff", "HEAD", "main", "--repo", repo.Work, "--detailed-exitcode");
         Assert.Equal(0, same.Exit);
         Assert.Contains("0 of 3 host(s) change", same.Stdout);
+        Assert.Equal(0, Vnetctl("diff", "main", "main", "--repo", repo.MakeBare(), "--detailed-exitcode").Exit); // a bare repository too
     }
 }
