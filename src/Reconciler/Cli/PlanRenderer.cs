@@ -12,25 +12,7 @@ internal static class PlanRenderer
         string C(string code, string text) => colour ? $"\u001b[{code}m{text}\u001b[0m" : text;
         sb.AppendLine($"Plan for host {plan.Host} at {Short(plan.Revision)}:");
         if (!plan.HasChanges) sb.AppendLine("  no changes: the host matches the desired state");
-        foreach (var c in plan.Changes)
-        {
-            var (sigil, code) = c.Action switch
-            {
-                ChangeAction.Create => ("+", "32"),
-                ChangeAction.Delete => ("-", "31"),
-                _ => ("~", "33"),
-            };
-            var what = $"{c.Kind.ToString().ToLowerInvariant()} {c.Name}";
-            var detail = c.Action switch
-            {
-                ChangeAction.Create => c.After,
-                ChangeAction.Delete => c.Before,
-                _ => $"{c.Path}: {c.Before} -> {c.After}",
-            };
-            sb.Append("  ").Append(C(code, $"{sigil} {what,-26}")).Append(' ').Append(detail);
-            if (c.WireChange) sb.Append(C("35", " [wire change]"));
-            sb.Append("  (").Append(c.Reason).AppendLine(")");
-        }
+        foreach (var c in plan.Changes) sb.Append(ChangeLine(c, colour));
         if (plan.Conflicts.Count > 0)
         {
             sb.AppendLine("Conflicts (left untouched):");
@@ -45,6 +27,29 @@ internal static class PlanRenderer
         sb.AppendLine($"Plan: {s.Create} to create, {s.Update} to update, {s.Delete} to delete" +
                       (plan.Conflicts.Count > 0 ? $", {plan.Conflicts.Count} conflict(s)." : "."));
         return sb.ToString();
+    }
+
+    /// <summary>One change as plan prints it: <c>  ~ port vm-a97  links[vm-a97].master: vnet97 -> none  (reason)</c>.</summary>
+    public static string ChangeLine(Change c, bool colour)
+    {
+        string C(string code, string text) => colour ? $"\u001b[{code}m{text}\u001b[0m" : text;
+        var (sigil, code) = c.Action switch
+        {
+            ChangeAction.Create => ("+", "32"),
+            ChangeAction.Delete => ("-", "31"),
+            _ => ("~", "33"),
+        };
+        var what = $"{c.Kind.ToString().ToLowerInvariant()} {c.Name}";
+        var detail = c.Action switch
+        {
+            _ when c.Kind == ChangeKind.Peer && c.Vnet is { } vnet => $"on vnet {ShortId(vnet)}",
+            ChangeAction.Create => c.After,
+            ChangeAction.Delete => c.Before,
+            _ => $"{c.Path}: {c.Before} -> {c.After}",
+        };
+        var sb = new StringBuilder("  ").Append(C(code, $"{sigil} {what,-26}")).Append(' ').Append(detail);
+        if (c.WireChange) sb.Append(C("35", " [wire change]"));
+        return sb.Append("  (").Append(c.Reason).AppendLine(")").ToString();
     }
 
     public static string Json(Plan plan) => Cli.Json.Serialize(new

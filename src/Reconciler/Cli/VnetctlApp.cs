@@ -19,6 +19,8 @@ public static class VnetctlApp
         root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(SyncCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(UninstallCommand.Create());
+        root.Subcommands.Add(DiffCommand.Create());
         return root;
     }
 
