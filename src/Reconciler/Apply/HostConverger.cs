@@ -117,14 +117,18 @@ public sealed class HostConverger(IKernelLinks kernel, IInventory inventory, ITu
                 inventory.Forget(c.Name);
                 break;
             case ChangeAction.Update when link is not null:
-                if (link.Role == LinkRole.Port && link.Master is not null)
-                    inventory.Record(new InventoryEntry(link.Name, LinkRole.Port, link.Vnet)); // adopted before it is touched
+                if (link.Role == LinkRole.Port && link.Master is not null && inventory.Find(link.Name) is null)
+                {
+                    // Adopted before it is touched, with the MTU it had, to give back when it is released.
+                    var mtu = kernel.Dump().FirstOrDefault(k => k.Name == link.Name)?.Mtu;
+                    inventory.Record(new InventoryEntry(link.Name, LinkRole.Port, link.Vnet, mtu));
+                }
                 Step($"update {c.Path}");
                 switch (c.Field)
                 {
                     case LinkField.Master:
                         kernel.SetMaster(link.Name, link.Master);
-                        if (link.Role == LinkRole.Port && link.Master is null) inventory.Forget(link.Name); // released
+                        if (link.Role == LinkRole.Port && link.Master is null) Release(link.Name);
                         break;
                     case LinkField.Mtu: kernel.SetMtu(link.Name, link.Mtu); break;
                     case LinkField.Up: kernel.SetUp(link.Name, link.Up ?? true); break;
@@ -135,6 +139,17 @@ public sealed class HostConverger(IKernelLinks kernel, IInventory inventory, ITu
             default:
                 throw new InvalidOperationException($"plan step without a target: {c.Path}");
         }
+    }
+
+    /// <summary>A released port gets back the MTU it had when it was adopted, then leaves the inventory.</summary>
+    private void Release(string name)
+    {
+        if (inventory.Find(name) is { OriginalMtu: { } mtu })
+        {
+            Step($"restore the MTU of {name} to {mtu}");
+            kernel.SetMtu(name, mtu);
+        }
+        inventory.Forget(name);
     }
 
     private void Step(string description) => BeforeStep?.Invoke(description);

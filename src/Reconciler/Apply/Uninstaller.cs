@@ -61,7 +61,7 @@ public static class Uninstaller
             {
                 Action = ChangeAction.Update, Kind = ChangeKind.Port, Name = e.Name, Vnet = NullIfEmpty(e.Vnet), Before = k.Master, After = "none",
                 Path = $"links[{e.Name}].master", Field = LinkField.Master, Reason = "adopted link port: released from its bridge, not deleted",
-                Link = new LinkSpec { Name = e.Name, Role = LinkRole.Port, Vnet = e.Vnet, Mtu = k.Mtu },
+                Link = new LinkSpec { Name = e.Name, Role = LinkRole.Port, Vnet = e.Vnet, Mtu = e.OriginalMtu ?? k.Mtu },
             });
         }
         foreach (var e in inventory.Where(e => e.Role != LinkRole.Port && !owned.ContainsKey(e.Name)).OrderBy(e => e.Name, StringComparer.Ordinal))
@@ -100,7 +100,13 @@ public static class Uninstaller
             try
             {
                 if (c.Action == ChangeAction.Delete) kernel.Delete(c.Name);
-                else kernel.SetMaster(c.Name, null);
+                else
+                {
+                    kernel.SetMaster(c.Name, null);
+                    // Give the port back as it was found: the MTU recorded when it was adopted.
+                    if (c.Link is { } port && kernel.Dump().FirstOrDefault(k => k.Name == c.Name) is { } now && now.Mtu != port.Mtu)
+                        kernel.SetMtu(c.Name, port.Mtu);
+                }
                 done.Add(c);
             }
             catch (KernelOperationException e)

@@ -1,7 +1,10 @@
 namespace VnetReconciler.Reconciler.Planning;
 
-/// <summary>One object the agent created (or adopted, for <c>link</c> ports) on this host (SPEC §3.2).</summary>
-public sealed record InventoryEntry(string Name, LinkRole Role, string Vnet);
+/// <summary>
+/// One object the agent created (or adopted, for <c>link</c> ports) on this host (SPEC §3.2). For an adopted port,
+/// <paramref name="OriginalMtu"/> is the MTU it had when the agent first took it, given back when it is released.
+/// </summary>
+public sealed record InventoryEntry(string Name, LinkRole Role, string Vnet, int? OriginalMtu = null);
 
 /// <summary>
 /// The agent's record of what it owns, kept in its state directory beside the kernel marker (the alias), as
@@ -11,6 +14,7 @@ public sealed record InventoryEntry(string Name, LinkRole Role, string Vnet);
 public interface IInventory
 {
     IReadOnlyCollection<InventoryEntry> Entries { get; }
+    InventoryEntry? Find(string name) => Entries.FirstOrDefault(e => e.Name == name);
     void Record(InventoryEntry entry);
     void Forget(string name);
 }

@@ -24,7 +24,7 @@ public sealed class FileInventory : IInventory
         {
             var inventory = JsonSerializer.Deserialize(File.ReadAllBytes(_path), StateJsonContext.Default.Inventory) ?? Inventory.Empty;
             foreach (var o in inventory.Objects)
-                _entries[o.Name] = new InventoryEntry(o.Name, RoleOf(o.Kind), o.Vnet ?? "");
+                _entries[o.Name] = new InventoryEntry(o.Name, RoleOf(o.Kind), o.Vnet ?? "", o.OriginalMtu);
         }
         catch (JsonException e)
         {
@@ -49,7 +49,7 @@ public sealed class FileInventory : IInventory
     /// <summary>The entries as the state directory's <see cref="Inventory"/> record (for <see cref="LastApplied"/>).</summary>
     public Inventory Snapshot() => new()
     {
-        Objects = [.. _entries.Values.Select(e => new OwnedObject(KindOf(e.Role), e.Name, e.Vnet, null))],
+        Objects = [.. _entries.Values.Select(e => new OwnedObject(KindOf(e.Role), e.Name, e.Vnet, null, e.OriginalMtu))],
     };
 
     /// <summary>Deletes the file (uninstall).</summary>

@@ -21,7 +21,7 @@ public enum OwnedKind
 /// <param name="Name">The interface name.</param>
 /// <param name="Vnet">The vnet it belongs to, canonical id text; null for none.</param>
 /// <param name="IfIndex">The kernel's interface index when recorded (names can be reused, indexes tell them apart); null when unknown.</param>
-public sealed record OwnedObject(OwnedKind Kind, string Name, string? Vnet, int? IfIndex);
+public sealed record OwnedObject(OwnedKind Kind, string Name, string? Vnet, int? IfIndex, int? OriginalMtu = null);
 
 /// <summary>Everything the agent owns on this host (Flux-style inventory): only these may ever be pruned.</summary>
 public sealed record Inventory

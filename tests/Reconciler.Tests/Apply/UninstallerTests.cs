@@ -38,7 +38,7 @@ public sealed class UninstallerTests
     }
 
     [Fact]
-    public void ExecuteLeavesOnlyWhatIsNotOursAndReleasedPortsKeepTheirMtu()
+    public void ExecuteLeavesOnlyWhatIsNotOursAndGivesReleasedPortsTheirMtuBack()
     {
         var (kernel, inventory) = Converged();
         kernel.Calls.Clear();
@@ -46,10 +46,10 @@ public sealed class UninstallerTests
 
         Assert.True(result.Succeeded);
         Assert.Equal(4, result.Done.Count);
-        Assert.Equal(["master vm-a97 none", "delete tap-a97", "delete vnif0097", "delete vnet97"], kernel.Calls);
+        Assert.Equal(["master vm-a97 none", "mtu vm-a97 1500", "delete tap-a97", "delete vnif0097", "delete vnet97"], kernel.Calls);
         Assert.Equal(["foreign0", "theirbr", "vm-a97"], kernel.Dump().Select(l => l.Name));
         Assert.Null(kernel["vm-a97"].Master);
-        Assert.Equal(1436, kernel["vm-a97"].Mtu); // the vnet MTU stays: the pre-adoption MTU was never recorded
+        Assert.Equal(1500, kernel["vm-a97"].Mtu); // the MTU it had when it was adopted
         Assert.Equal(1400, kernel["theirbr"].Mtu);
         Assert.Empty(Uninstaller.Plan(kernel.Dump(), []).Changes); // nothing of ours is left, even without the inventory
     }

@@ -114,6 +114,7 @@ public sealed class ConvergerTests
         Assert.Equal(ApplyOutcome.Converged, converger.Apply(plan, only98).Outcome);
         Assert.True(kernel.Has("vm-a97"));
         Assert.Null(kernel["vm-a97"].Master);
+        Assert.Equal(1500, kernel["vm-a97"].Mtu); // given back with the MTU it had when it was adopted
         Assert.True(kernel.Has("foreign0"));
         Assert.True(kernel.Has("vnet98") && kernel.Has("vnif0098"));
         Assert.DoesNotContain(inventory.Entries, e => e.Vnet == V97.ToString());
