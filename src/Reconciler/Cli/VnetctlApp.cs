@@ -12,6 +12,7 @@ public static class VnetctlApp
         root.Subcommands.Add(PlanCommand.CreatePlan());
         root.Subcommands.Add(PlanCommand.CreateApply());
         root.Subcommands.Add(DriftCommand.Create());
+        root.Subcommands.Add(FleetStatusCommand.Create());
         return root;
     }
 
