@@ -97,6 +97,14 @@ public sealed class RolloutGate
         return new RolloutDecision(RolloutVerdict.Apply, wave, name, [], $"every earlier wave reports revision {Short(commitId)} Ready");
     }
 
+    /// <summary>As <see cref="Decide(string, string, DateTimeOffset, IEnumerable{string}, IEnumerable{HostStatusDocument})"/>
+    /// with what <see cref="FleetStatusReader"/> read: each document counts for the host whose ref holds it (the server
+    /// lets a host write only its own ref; the document's own <c>host</c> field is not trusted), unreadable ones not at all.</summary>
+    public RolloutDecision DecideFromPublished(string host, string commitId, DateTimeOffset firstSeen, IEnumerable<string> fleetHosts,
+        IEnumerable<PublishedStatus> published) =>
+        Decide(host, commitId, firstSeen, fleetHosts,
+            published.Where(p => p.Document is not null).Select(p => p.Document! with { Host = p.Host }));
+
     private bool Blocks(HostStatusDocument? status, string commitId, DateTimeOffset firstSeen)
     {
         if (status is null) return false; // never reported: silent for longer than any grace

@@ -130,7 +130,17 @@ public sealed partial class StatusPublisher
     {
         var pendingPath = Path.Combine(JournalDir, PendingFile);
         var json = await File.ReadAllBytesAsync(pendingPath, ct).ConfigureAwait(false);
-        var document = HostStatusDocument.Parse(json);
+        HostStatusDocument document;
+        try
+        {
+            document = HostStatusDocument.Parse(json);
+        }
+        catch (InvalidDataException e)
+        {
+            // Written by another version, or damaged: the agent's next publish replaces it with a fresh document.
+            File.Delete(pendingPath);
+            return new PublishResult(PublishOutcome.Unchanged, Error: $"dropped an unreadable journalled status: {e.Message}");
+        }
         string commit;
         try
         {

@@ -165,6 +165,20 @@ public sealed class RolloutGateTests
         Assert.True(Decide("web-1", Ready("canary-1"), Ready("canary-2"), selfFailed).MayApply);
     }
 
+    [Fact]
+    public void Read_statuses_count_for_the_host_whose_ref_holds_them()
+    {
+        // A document claiming to be canary-2, published under canary-1's ref, makes canary-1 Ready, not canary-2.
+        PublishedStatus[] read =
+        [
+            new() { Host = "canary-1", CommitId = Old, Document = Ready("canary-2") },
+            new() { Host = "canary-2", CommitId = Old, Error = "unreadable" },
+        ];
+        Assert.True(s_gate.DecideFromPublished("web-1", Rev, s_seen, s_fleet, read).MayApply);
+        var liar = s_gate.DecideFromPublished("web-1", Rev, s_seen, s_fleet, [read[0], new PublishedStatus { Host = "canary-2", CommitId = Old, Document = StillOld("canary-1", s_seen) }]);
+        Assert.Equal(["canary-2"], liar.Hosts);
+    }
+
     [Theory]
     [InlineData("web-*", "web-12", true)]
     [InlineData("web-*", "db-1", false)]
