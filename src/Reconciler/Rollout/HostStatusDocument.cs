@@ -89,6 +89,9 @@ public sealed record HostStatusDocument
             var doc = JsonSerializer.Deserialize<HostStatusDocument>(utf8, Json.Options)
                 ?? throw new InvalidDataException("status.json holds null");
             if (doc.Version != 1) throw new InvalidDataException($"status.json has version {doc.Version}; this vnetctl reads version 1");
+            // System.Text.Json lets an explicit null through a non-nullable property.
+            if (doc.Host is null || doc.Revision is null || doc.Conditions is null || doc.Vnets is null)
+                throw new InvalidDataException("status.json has null where host, revision, conditions or vnets must be");
             return doc;
         }
         catch (JsonException e)

@@ -39,6 +39,8 @@ public sealed partial class StatusPublisher
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DateTimeOffset? _lastPush;
+    private DateTimeOffset? _retryAt;
+    private TimeSpan _backoff;
     private int _pushesSincePrune;
 
     /// <param name="git">Runs every git command.</param>
@@ -73,6 +75,15 @@ public sealed partial class StatusPublisher
     /// <summary>An unchanged document is pushed again after this long, so that its <c>reported_at</c> shows the host is
     /// alive. Keep it well under the fleet's <c>grace</c> (the agent uses its poll interval).</summary>
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>After a failed push, the next waits this long (doubling up to <see cref="MaxRetryBackoff"/>); calls in
+    /// between only journal, so an unreachable remote costs one timeout per backoff, not one per cycle.</summary>
+    public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxRetryBackoff { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>When the next push may be tried after a failure, or null when nothing failed since the last push.</summary>
+    public DateTimeOffset? RetryAt => _retryAt;
 
     /// <summary>True when a document waits in the journal for the remote.</summary>
     public bool HasPending => File.Exists(Path.Combine(JournalDir, PendingFile));
@@ -128,6 +139,10 @@ public sealed partial class StatusPublisher
 
     private async Task<PublishResult> PushPendingAsync(CancellationToken ct)
     {
+        if (_retryAt is { } retryAt && _time.GetUtcNow() < retryAt)
+        {
+            return new PublishResult(PublishOutcome.Journalled, Error: $"the last push failed; next try at {retryAt:u}", Transient: true);
+        }
         var pendingPath = Path.Combine(JournalDir, PendingFile);
         var json = await File.ReadAllBytesAsync(pendingPath, ct).ConfigureAwait(false);
         HostStatusDocument document;
@@ -148,7 +163,7 @@ public sealed partial class StatusPublisher
         }
         catch (GitException e)
         {
-            return new PublishResult(PublishOutcome.Journalled, Error: e.Message, Transient: e.IsTransient);
+            return Failed(null, e.Message, e.IsTransient);
         }
         GitResult push;
         try
@@ -158,18 +173,26 @@ public sealed partial class StatusPublisher
         }
         catch (GitException e)
         {
-            return new PublishResult(PublishOutcome.Journalled, commit, e.Message, e.IsTransient);
+            return Failed(commit, e.Message, e.IsTransient);
         }
         if (push.ExitCode != 0)
         {
             var failure = GitException.Classify(push.Stderr);
-            var error = new GitException(push.Args, push.ExitCode, push.Stderr, failure);
-            return new PublishResult(PublishOutcome.Journalled, commit, error.Message, failure == GitFailure.Transient);
+            return Failed(commit, new GitException(push.Args, push.ExitCode, push.Stderr, failure).Message, failure == GitFailure.Transient);
         }
         File.Move(pendingPath, Path.Combine(JournalDir, PublishedFile), overwrite: true);
         _lastPush = _time.GetUtcNow();
+        _retryAt = null;
+        _backoff = TimeSpan.Zero;
         await PruneNowAndThenAsync(commit, ct).ConfigureAwait(false);
         return new PublishResult(PublishOutcome.Published, commit);
+    }
+
+    private PublishResult Failed(string? commit, string error, bool transient)
+    {
+        _backoff = _backoff == TimeSpan.Zero ? RetryBackoff : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxRetryBackoff.Ticks));
+        _retryAt = _time.GetUtcNow() + _backoff;
+        return new PublishResult(PublishOutcome.Journalled, commit, error, transient);
     }
 
     private HostStatusDocument? ReadJournal(string name)

@@ -90,15 +90,26 @@ public sealed class StatusPublisherTests
         Assert.True(publisher.HasPending);
         Assert.Equal(RevA, publisher.LastPublished!.Revision.Applied);
 
+        Assert.Equal(3, f.ProductGit.CountOf("push"));
+        Assert.Equal(StatusFixture.Start.AddSeconds(30), publisher.RetryAt); // backed off 5 s, then 10 s
+
         Directory.Move(f.Remote + ".away", f.Remote);
         f.Clock.Advance(TimeSpan.FromSeconds(1));
+        // Within the backoff: journalled without trying the remote.
+        var backingOff = await publisher.PublishAsync(StatusFixture.Document("host-a", RevB, RevisionResult.Failed));
+        Assert.Equal(PublishOutcome.Journalled, backingOff.Outcome);
+        Assert.Equal(3, f.ProductGit.CountOf("push"));
+
+        f.Clock.Advance(TimeSpan.FromSeconds(9));
         // Unchanged content, but journalled: this call pushes it.
         var back = await publisher.PublishAsync(StatusFixture.Document("host-a", RevB, RevisionResult.Failed));
 
         Assert.Equal(PublishOutcome.Published, back.Outcome);
         Assert.False(publisher.HasPending);
+        Assert.Null(publisher.RetryAt);
         var doc = Assert.Single(await f.Reader().ReadAsync()).Document!;
         Assert.Equal(RevisionResult.Failed, doc.Revision.Result);
+        Assert.Equal(StatusFixture.Start.AddSeconds(30), doc.ReportedAt);
     }
 
     [Fact]
@@ -184,5 +195,6 @@ public sealed class StatusPublisherTests
         Assert.DoesNotContain("ready_condition", json);
         Assert.Throws<InvalidDataException>(() => HostStatusDocument.Parse("{\"version\": 2, \"host\": \"x\"}"u8));
         Assert.Throws<InvalidDataException>(() => HostStatusDocument.Parse("not json"u8));
+        Assert.Throws<InvalidDataException>(() => HostStatusDocument.Parse("{\"host\": \"x\", \"revision\": null}"u8));
     }
 }
