@@ -21,6 +21,7 @@ public static class VnetctlApp
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(UninstallCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
+        root.Subcommands.Add(FleetStatusCommand.Create());
         return root;
     }
 

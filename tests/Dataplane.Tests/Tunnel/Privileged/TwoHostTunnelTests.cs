@@ -172,6 +172,8 @@ public sealed class TwoHostTunnelTests(ITestOutputHelper output)
             return a.Observe().Macs.Any(r => r.Mac == mac && r.Address is null);
         }, Deadline, "the engine learning the VM as local");
         Assert.True(BridgeHasLearned(bed.HostA, mac));
+        // Quiet the VM: its unanswered ARP is retransmitted for seconds and would teach the bridge the MAC again.
+        va.Exec("ip", "neigh", "flush", "all").EnsureSuccess();
 
         // Host B announces the MAC (SPEC §4.2), as after a migration: host A must drop its bridge's stale entry.
         bed.HostB.Run(() =>
