@@ -44,6 +44,30 @@ public sealed class TwoHostTunnelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Iperf3TcpRunsAcrossTheTunnel()
+    {
+        using var bed = new TunnelTestbed();
+        bed.AddVnet(bed.HostA, Vnet97, 1436);
+        bed.AddVnet(bed.HostB, Vnet97, 1436);
+        var va = bed.AddVm("va", bed.HostA, Vnet97, "198.19.0.1/24", 1436);
+        var vb = bed.AddVm("vb", bed.HostB, Vnet97, "198.19.0.2/24", 1436);
+        var a = bed.Start(bed.HostA, bed.Config("198.18.0.1", bed.Vnet(Vnet97, "198.18.0.2")));
+        bed.Start(bed.HostB, bed.Config("198.18.0.2", bed.Vnet(Vnet97, "198.18.0.1")));
+        Poll.Until(() => Pings(va, "198.19.0.2"), Deadline, "VM a pinging VM b across the tunnel");
+
+        vb.Start("iperf3", ["-s", "-1", "-B", "198.19.0.2"]);
+        CmdResult? client = null;
+        Poll.Until(() => (client = va.Exec("iperf3", ["-c", "198.19.0.2", "-t", "2", "-J"], TimeSpan.FromSeconds(30))).ExitCode == 0,
+            Deadline, "iperf3 to connect to the server in VM b");
+        using var report = System.Text.Json.JsonDocument.Parse(client!.Stdout);
+        var received = report.RootElement.GetProperty("end").GetProperty("sum_received");
+        var gbps = received.GetProperty("bits_per_second").GetDouble() / 1e9;
+        output.WriteLine($"iperf3 TCP across the tunnel: {gbps:0.000} Gb/s, {received.GetProperty("bytes").GetInt64()} bytes");
+        Assert.True(received.GetProperty("bytes").GetInt64() > 1_000_000, "iperf3 moved less than 1 MB in 2 s");
+        Assert.True(a.Observe().VnetCounters[Vnet97].TxPackets > 500);
+    }
+
+    [Fact]
     public void ADfPacketLargerThanTheVnetMtuGetsFragmentationNeeded()
     {
         using var bed = new TunnelTestbed();
