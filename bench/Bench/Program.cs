@@ -13,6 +13,7 @@ public static class Program
         ["schema"] = SchemaBench.RunAsync,
         ["esp-seal"] = EspSealBench.RunAsync,
         ["tunnel"] = TunnelBench.RunAsync,
+        ["esp"] = EspBench.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)
