@@ -148,6 +148,17 @@ public sealed class EspTunnelBed : IDisposable
     {
         public string File { get; } = file;
 
+        /// <summary>
+        /// Waits until the file holds <paramref name="espDatagrams"/> datagrams to the ESP port (what the endpoints sealed while
+        /// it ran: tshark writes with a delay, and what it has not written at SIGINT is lost), then stops it.
+        /// </summary>
+        public void Stop(long espDatagrams)
+        {
+            Poll.Until(() => UdpPayloads(null, EspSecureTransport.DefaultPort).Count >= espDatagrams, TimeSpan.FromSeconds(30),
+                $"{espDatagrams} ESP datagrams in the capture");
+            Stop();
+        }
+
         /// <summary>Stops tshark with SIGINT (it closes the file cleanly) and waits for it.</summary>
         public void Stop()
         {
@@ -156,21 +167,27 @@ public sealed class EspTunnelBed : IDisposable
             if (!process.WaitForExit(TimeSpan.FromSeconds(20))) process.Kill(entireProcessTree: true);
         }
 
-        /// <summary>The UDP payloads sent from <paramref name="source"/> to <paramref name="port"/> (pcap, Ethernet, IPv4).</summary>
-        public IReadOnlyList<byte[]> UdpPayloads(IPAddress source, ushort port)
+        /// <summary>The UDP payloads sent from <paramref name="source"/> (null: anyone) to <paramref name="port"/> (pcap, Ethernet, IPv4).</summary>
+        public IReadOnlyList<byte[]> UdpPayloads(IPAddress? source, ushort port)
         {
-            var bytes = System.IO.File.ReadAllBytes(File);
+            byte[] bytes;
+            using (var stream = new FileStream(File, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                bytes = new byte[stream.Length];
+                stream.ReadExactly(bytes);
+            }
             var list = new List<byte[]>();
-            var src = UnderlayAddress.ToUInt32(source);
+            var src = source is null ? 0 : UnderlayAddress.ToUInt32(source);
             for (var at = 24; at + 16 <= bytes.Length;)
             {
                 var captured = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 8));
+                if (at + 16 + captured > bytes.Length) break; // the record being written
                 var frame = bytes.AsSpan(at + 16, captured);
                 at += 16 + captured;
                 if (frame.Length < 42 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800) continue;
                 var ip = frame[14..];
                 var headerLength = (ip[0] & 0x0F) * 4;
-                if (ip[9] != 17 || BinaryPrimitives.ReadUInt32BigEndian(ip[12..]) != src) continue;
+                if (ip[9] != 17 || (source is not null && BinaryPrimitives.ReadUInt32BigEndian(ip[12..]) != src)) continue;
                 if ((BinaryPrimitives.ReadUInt16BigEndian(ip[6..]) & 0x3FFF) != 0) continue; // fragments
                 var udp = ip[headerLength..];
                 if (BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) != port) continue;

@@ -19,7 +19,7 @@ public sealed class EspTunnelHost : IDisposable
     private EspTunnelHost(NetNs ns, TunnelConfig config, IReadOnlyCollection<EspVnetConfig> esp, string keyDir, string keyLog)
     {
         Namespace = ns;
-        Transport = new EspSecureTransport(config.LocalAddress, new KeyRing(keyDir), keyLog: new EspKeyLog(keyLog));
+        Transport = new EspSecureTransport(config.LocalAddress, new KeyRing(keyDir), probes: Probes, keyLog: new EspKeyLog(keyLog));
         Engine = new TunnelEngine(_platform, TimeProvider.System, Transport, Transport);
         Transport.Attach(Engine);
         Transport.Configure(esp);
@@ -36,6 +36,9 @@ public sealed class EspTunnelHost : IDisposable
     }
 
     public NetNs Namespace { get; }
+
+    /// <summary>Stands in for the agent's probe handler (SPEC §6.5): records the probes that arrive.</summary>
+    public ProbeLog Probes { get; } = new();
     public TunnelEngine Engine { get; }
     public EspSecureTransport Transport { get; }
     public EspEndpoint Esp => Transport.Endpoint;
@@ -54,5 +57,19 @@ public sealed class EspTunnelHost : IDisposable
         Transport.Dispose();
         _platform.Dispose();
         _stop.Dispose();
+    }
+}
+
+/// <summary>Records received probes (type 5) with their sender.</summary>
+public sealed class ProbeLog : IVnetControlHandler
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(uint Source, byte[] Payload)> _received = new();
+
+    public IReadOnlyList<(uint Source, byte[] Payload)> Received => _received.ToArray();
+
+    public VnetReconciler.Dataplane.Forwarding.DropReason Handle(VnetMessageType type, ReadOnlySpan<byte> payload, uint source)
+    {
+        _received.Enqueue((source, payload.ToArray()));
+        return VnetReconciler.Dataplane.Forwarding.DropReason.None;
     }
 }

@@ -34,9 +34,20 @@ public sealed class TwoHostEspTests(ITestOutputHelper output)
         Poll.Until(() => Pings(va, "198.19.0.2") && Pings(vc, "198.19.1.2"), Deadline, "pings across both secure vnets");
 
         var capture = bed.StartCapture(A, "wire");
+        var sealedBefore = Sealed(a) + Sealed(b);
         Assert.True(Pings(va, "198.19.0.2", 10, "-p", ConfPattern, "-s", "200"));
         Assert.True(Pings(vc, "198.19.1.2", 10, "-p", AuthPattern, "-s", "200"));
-        capture.Stop();
+        // Control messages inside ESP (Next Header 253): a VARP request B answers with a sealed announce, and a probe.
+        var vbMac = MacAddress.Parse(vb.Exec("cat", "/sys/class/net/eth0/address").Stdout.Trim());
+        var consumed = a.Engine.Observe().Total.Consumed;
+        a.Engine.Request(Vnet97, vbMac);
+        var probe = new byte[36];
+        new VnetMessageHeader(VnetMessageType.Probe, 1).Write(probe);
+        "probe-in-esp"u8.CopyTo(probe.AsSpan(20));
+        Assert.True(a.Engine.SendControl(Vnet97, UnderlayAddress.ToUInt32(B), probe));
+        Poll.Until(() => a.Engine.Observe().Total.Consumed > consumed && b.Probes.Received.Any(p => p.Payload.AsSpan().SequenceEqual(probe)),
+            Deadline, "the sealed VARP answer and the probe arrive");
+        capture.Stop(Sealed(a) + Sealed(b) - sealedBefore);
 
         var conf = bed.Decode(capture, ConfPattern);
         var auth = bed.Decode(capture, AuthPattern);
@@ -44,10 +55,11 @@ public sealed class TwoHostEspTests(ITestOutputHelper output)
         Assert.True(conf["esp"] >= 20, "ESP datagrams captured");
         Assert.Equal(0, conf["failed"]);              // every datagram opens with the logged keys and its ICV verifies
         Assert.Equal(conf["esp"], conf["opened"]);
-        Assert.True(conf["pattern_inside"] >= 10);    // most of the 10 requests and 10 replies (tshark may miss the first)
+        Assert.True(conf["control"] >= 3, "VARP request, its answer and the probe inside ESP");
+        Assert.True(conf["pattern_inside"] >= 10);    // the 10 requests and their replies (ping succeeds with a loss)
         Assert.Equal(0, conf["pattern_clear"]);       // and it never shows on the underlay of the conf vnet
         Assert.True(auth["pattern_inside"] >= 10);
-        Assert.True(auth["pattern_clear"] >= 10);     // auth (null encryption) shows it: the search does find clear text
+        Assert.Equal(auth["pattern_inside"], auth["pattern_clear"]);     // auth (null encryption) shows it: the search does find clear text
         Assert.Equal(0L, a.Engine.Observe().Total.Drops.GetValueOrDefault(DropReason.PlaintextOnSecureVnet));
 
         // Replayed and bit-flipped datagrams from host A's address: counted per reason, delivered to no VM.
@@ -230,6 +242,8 @@ public sealed class TwoHostEspTests(ITestOutputHelper output)
             if (!process.HasExited) process.Kill();
         }
     }
+
+    private static long Sealed(EspTunnelHost host) => host.Esp.Counters(Vnet97).Sealed + host.Esp.Counters(Vnet98).Sealed;
 
     private static EspCountersCopy Drops(EspTunnelHost host)
     {
