@@ -15,6 +15,7 @@ public static class Program
         ["tunnel"] = TunnelBench.RunAsync,
         ["heal"] = AgentBench.HealAsync,
         ["agent-rss"] = AgentBench.RssAsync,
+        ["esp"] = EspBench.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -34,12 +34,22 @@ public enum DropReason
     BadForwardedPacket,
     /// <summary>The socket refused a datagram (buffer full, no route).</summary>
     SendFailed,
+    /// <summary>ESP: a replayed packet or one older than the window (RFC 4303 §3.4.3; SPEC §4.5 reason <c>replay</c>).</summary>
+    EspReplay,
+    /// <summary>ESP: the ICV did not verify (RFC 4303 §3.4.4; reason <c>auth</c>).</summary>
+    EspAuth,
+    /// <summary>ESP: no inbound SA has this SPI for this sender (reason <c>unknown_spi</c>).</summary>
+    EspUnknownSpi,
+    /// <summary>ESP: truncated, misaligned or with an impossible trailer or Next Header (reason <c>malformed</c>).</summary>
+    EspMalformed,
+    /// <summary>An SA handshake message (SPEC §4.5) that was not accepted (bad HMAC, unknown epoch, clock skew, …).</summary>
+    HandshakeRejected,
 }
 
 /// <summary>Counts of <see cref="DropReason"/> values.</summary>
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.SendFailed + 1;
+    public const int Count = (int)DropReason.HandshakeRejected + 1;
 
     /// <summary>The kebab-case name used in status output and metrics.</summary>
     public static string Name(DropReason reason) => reason switch
@@ -58,6 +68,11 @@ public static class DropReasons
         DropReason.DeviceWriteFailed => "device-write-failed",
         DropReason.BadForwardedPacket => "bad-forwarded-packet",
         DropReason.SendFailed => "send-failed",
+        DropReason.EspReplay => "esp-replay",
+        DropReason.EspAuth => "esp-auth",
+        DropReason.EspUnknownSpi => "esp-unknown-spi",
+        DropReason.EspMalformed => "esp-malformed",
+        DropReason.HandshakeRejected => "handshake-rejected",
         _ => "unknown",
     };
 }

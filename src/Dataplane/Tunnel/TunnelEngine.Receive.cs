@@ -65,7 +65,7 @@ public sealed partial class TunnelEngine
                 if (vnet!.IsSecure) return DropReason.PlaintextOnSecureVnet;
                 return Deliver(vnet, buffer, offset + EtherIpHeader.FrameOverhead, length - EtherIpHeader.FrameOverhead, source);
             case VnetMessageType.Varp:
-                return ReceiveVarp(payload, source, out vnet);
+                return ReceiveVarp(payload, source, sealedFor: null, out vnet);
             case VnetMessageType.Forwarded:
                 return relayed ? DropReason.BadForwardedPacket : ReceiveForwarded(buffer, offset, length, source, out vnet);
             case VnetMessageType.Handshake or VnetMessageType.Probe when _controlHandler is not null && !relayed:
@@ -89,15 +89,36 @@ public sealed partial class TunnelEngine
         return Deliver(vnet, buffer, offset + VxlanHeader.Length, length - VxlanHeader.Length, source);
     }
 
-    /// <summary>The ESP seam (SPEC §4.5): the secure transport opens the datagram in place, the engine delivers.</summary>
+    /// <summary>
+    /// The ESP seam (SPEC §4.5): the secure transport opens the datagram in place, the engine delivers the frame or
+    /// handles the control message (VARP, probe) as authenticated for the SA's vnet.
+    /// </summary>
     private DropReason ReceiveSecure(byte[] buffer, int offset, int length, uint source, out VnetState? vnet)
     {
         vnet = null;
-        var reason = _secure!.Open(source, buffer, ref offset, ref length, out var key);
+        var reason = _secure!.Open(source, buffer, ref offset, ref length, out var key, out var kind);
         if (reason != DropReason.None) return reason;
+        if (kind == SecurePayload.Control) return ReceiveSecureControl(buffer.AsSpan(offset, length), source, key, out vnet);
         reason = Admit(key, Encapsulation.Udp, source, out vnet);
         if (reason != DropReason.None) return reason;
         return vnet!.IsSecure ? Deliver(vnet, buffer, offset, length, source) : DropReason.NoSecurityAssociation;
+    }
+
+    private DropReason ReceiveSecureControl(ReadOnlySpan<byte> payload, uint source, VnetKey key, out VnetState? vnet)
+    {
+        vnet = null;
+        if (!VnetMessageHeader.TryRead(payload, out var header)) return DropReason.TooShort;
+        switch (header.Type)
+        {
+            case VnetMessageType.Varp:
+                return ReceiveVarp(payload, source, key, out vnet);
+            case VnetMessageType.Probe when _controlHandler is not null:
+                var reason = _controlHandler.Handle(header.Type, payload, source);
+                if (reason == DropReason.None) Total.Consumed++;
+                return reason;
+            default:
+                return DropReason.UnknownType;
+        }
     }
 
     /// <summary>SPEC §4.3: accept only from a relay peer, process the original datagram as if it had arrived, re-send it here.</summary>

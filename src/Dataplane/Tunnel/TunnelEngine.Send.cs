@@ -115,7 +115,7 @@ public sealed partial class TunnelEngine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason SendUnicast(VnetState vnet, byte[] buffer, int offset, int length, uint peer)
     {
-        if (vnet.IsSecure) return SendSealed(vnet, buffer, offset, length, peer);
+        if (vnet.IsSecure) return SendSealed(vnet, buffer, offset, length, peer, SecurePayload.Frame);
         var bind = Encapsulate(vnet, buffer, ref offset, ref length);
         if (bind is null) return DropReason.UnknownVnet;
         Enqueue(bind, buffer, offset, length, peer, bind.Bind.Port);
@@ -146,14 +146,14 @@ public sealed partial class TunnelEngine
     {
         foreach (var peer in vnet.Peers)
         {
-            var reason = SendSealed(vnet, buffer, offset, length, peer);
+            var reason = SendSealed(vnet, buffer, offset, length, peer, SecurePayload.Frame);
             if (reason != DropReason.None) return reason;
         }
         return DropReason.None;
     }
 
-    /// <summary>The ESP seam (SPEC §4.5): each peer gets its own sealed copy in a pooled buffer.</summary>
-    private DropReason SendSealed(VnetState vnet, byte[] buffer, int offset, int length, uint peer)
+    /// <summary>The ESP seam (SPEC §4.5): each peer gets its own sealed copy of a frame or control message in a pooled buffer.</summary>
+    private DropReason SendSealed(VnetState vnet, byte[] buffer, int offset, int length, uint peer, SecurePayload payload)
     {
         if (_secure is null || _esp is null) return DropReason.NoSecurityAssociation;
         if (_sealed.IsFull) Flush();
@@ -161,7 +161,7 @@ public sealed partial class TunnelEngine
         buffer.AsSpan(offset, length).CopyTo(copy.AsSpan(DatagramBatch.Headroom));
         var sealedOffset = DatagramBatch.Headroom;
         var sealedLength = length;
-        var reason = _secure.Seal(vnet.Key, peer, copy, ref sealedOffset, ref sealedLength);
+        var reason = _secure.Seal(vnet.Key, peer, copy, ref sealedOffset, ref sealedLength, payload);
         if (reason != DropReason.None) return reason;
         Enqueue(_esp, copy, sealedOffset, sealedLength, peer, _esp.Bind.Port);
         return DropReason.None;

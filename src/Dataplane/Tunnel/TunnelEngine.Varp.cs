@@ -5,13 +5,17 @@ namespace VnetReconciler.Dataplane.Tunnel;
 // VARP (SPEC §4.2): answering requests for local MACs, learning from announces, announcing new and moved MACs.
 public sealed partial class TunnelEngine
 {
-    private DropReason ReceiveVarp(ReadOnlySpan<byte> payload, uint source, out VnetState? vnet)
+    /// <param name="sealedFor">the vnet of the SA that authenticated it (SPEC §4.5), or null for plaintext VARP.</param>
+    private DropReason ReceiveVarp(ReadOnlySpan<byte> payload, uint source, VnetKey? sealedFor, out VnetState? vnet)
     {
         vnet = null;
         var reason = VarpMessage.TryRead(payload, out var message);
         if (reason != DropReason.None) return reason;
+        if (sealedFor is { } key && key != message.Vnet) return DropReason.UnknownVnet; // sealed for one vnet, about another
         reason = Admit(message.Vnet, Encapsulation.Udp, source, out vnet);
         if (reason != DropReason.None) return reason;
+        // SPEC §4.5: on a secure vnet MACs are learned only from authenticated messages.
+        if (vnet!.IsSecure != sealedFor.HasValue) return vnet.IsSecure ? DropReason.PlaintextOnSecureVnet : DropReason.NoSecurityAssociation;
         if (message.Opcode == VarpOpcode.Request)
         {
             if (vnet!.IsLocal(message.Mac)) SendVarp(vnet, VarpOpcode.Announce, message.Mac, source);
@@ -50,8 +54,49 @@ public sealed partial class TunnelEngine
         var buffer = _control.Take();
         const int offset = DatagramBatch.Headroom;
         new VarpMessage(opcode, vnet.Key, mac, _local).Write(buffer.AsSpan(offset, VarpMessage.Length));
-        if (destination != 0) Enqueue(_udp, buffer, offset, VarpMessage.Length, destination, _udp.Bind.Port);
+        if (vnet.IsSecure) SendSealedControl(vnet, buffer, offset, VarpMessage.Length, destination);
+        else if (destination != 0) Enqueue(_udp, buffer, offset, VarpMessage.Length, destination, _udp.Bind.Port);
         else Replicate(vnet, _udp, buffer, offset, VarpMessage.Length);
+    }
+
+    /// <summary>A control message on a secure vnet goes inside ESP with Next Header 253 (SPEC §4.5); 0 sends to every peer.</summary>
+    private void SendSealedControl(VnetState vnet, byte[] buffer, int offset, int length, uint destination)
+    {
+        if (destination != 0)
+        {
+            CountSendDrop(vnet, SendSealed(vnet, buffer, offset, length, destination, SecurePayload.Control));
+            return;
+        }
+        foreach (var peer in vnet.Peers) CountSendDrop(vnet, SendSealed(vnet, buffer, offset, length, peer, SecurePayload.Control));
+    }
+
+    private void CountSendDrop(VnetState vnet, DropReason reason)
+    {
+        if (reason == DropReason.None) return;
+        vnet.Counters.Drop(reason);
+        Total.Drop(reason);
+    }
+
+    /// <summary>
+    /// Sends a vnet control message (a probe of SPEC §6.5, header included) about <paramref name="vnet"/> to
+    /// <paramref name="destination"/>: inside ESP when the vnet is secure (SPEC §4.5), else in clear on the vnet port.
+    /// False when the payload is too big, the vnet is not carried, or (secure) no SA is up yet.
+    /// </summary>
+    public bool SendControl(VnetKey vnet, uint destination, ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > ControlBuffers.MaxPayload) return false;
+        lock (_gate)
+        {
+            if (!_vnets.TryGetValue(vnet, out var state)) return false;
+            if (!state.IsSecure) return SendControl(destination, payload);
+            if (_control.Exhausted) Flush();
+            var buffer = _control.Take();
+            payload.CopyTo(buffer.AsSpan(DatagramBatch.Headroom));
+            var reason = SendSealed(state, buffer, DatagramBatch.Headroom, payload.Length, destination, SecurePayload.Control);
+            CountSendDrop(state, reason);
+            Flush();
+            return reason == DropReason.None;
+        }
     }
 
     /// <summary>

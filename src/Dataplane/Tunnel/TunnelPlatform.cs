@@ -55,9 +55,18 @@ public interface ITunnelPlatform
     void ForgetBridgeEntry(string bridge, MacAddress mac);
 }
 
+/// <summary>What a secure vnet carries inside ESP (SPEC §4.5 Next Header): a frame, or a vnet control message.</summary>
+public enum SecurePayload
+{
+    /// <summary>An inner Ethernet frame (Next Header 143).</summary>
+    Frame,
+    /// <summary>A vnet control message from its type field on: VARP (§4.2) or a probe (§6.5) (Next Header 253).</summary>
+    Control,
+}
+
 /// <summary>
 /// The seam where secure vnets (security <c>auth</c>/<c>conf</c>, SPEC §4.5) are sealed and opened by ESP. The engine
-/// hands over whole inner Ethernet frames; without a transport, secure vnets drop with
+/// hands over whole inner Ethernet frames and its own control messages; without a transport, secure vnets drop with
 /// <see cref="Forwarding.DropReason.NoSecurityAssociation"/>.
 /// </summary>
 public interface ISecureTransport
@@ -66,13 +75,16 @@ public interface ISecureTransport
     ushort Port { get; }
 
     /// <summary>
-    /// Seals the frame at <c>buffer[offset..offset+length]</c> for <paramref name="peer"/> in place: the buffer has
+    /// Seals the payload at <c>buffer[offset..offset+length]</c> for <paramref name="peer"/> in place: the buffer has
     /// <see cref="DatagramBatch.Headroom"/> bytes before and room after. On success offset/length describe the datagram.
     /// </summary>
-    Forwarding.DropReason Seal(VnetKey vnet, uint peer, byte[] buffer, ref int offset, ref int length);
+    Forwarding.DropReason Seal(VnetKey vnet, uint peer, byte[] buffer, ref int offset, ref int length, SecurePayload payload);
 
-    /// <summary>Opens a received ESP datagram in place; on success offset/length describe the inner frame of <paramref name="vnet"/>.</summary>
-    Forwarding.DropReason Open(uint source, byte[] buffer, ref int offset, ref int length, out VnetKey vnet);
+    /// <summary>
+    /// Opens a received ESP datagram in place; on success offset/length describe the inner payload of
+    /// <paramref name="vnet"/>, a frame or a control message as <paramref name="payload"/> says.
+    /// </summary>
+    Forwarding.DropReason Open(uint source, byte[] buffer, ref int offset, ref int length, out VnetKey vnet, out SecurePayload payload);
 }
 
 /// <summary>

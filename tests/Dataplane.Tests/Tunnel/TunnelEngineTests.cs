@@ -256,7 +256,8 @@ public sealed class TunnelEngineTests
         using var hosts = Pair(c => c with { Vnets = c.Vnets.Select(v => v with { Security = VnetSecurity.Conf }).ToArray() });
         hosts.A.Send(Vnet97, Frames.ArpRequest(MacA, VmIpA, VmIpB));
         hosts.Settle();
-        Assert.Equal(1, hosts.A.Engine.Observe().VnetCounters[Vnet97].Dropped(DropReason.NoSecurityAssociation));
+        // the frame, and the VARP announce of MacA: on a secure vnet VARP goes inside ESP too (SPEC §4.5)
+        Assert.Equal(2, hosts.A.Engine.Observe().VnetCounters[Vnet97].Dropped(DropReason.NoSecurityAssociation));
         var frame = Frames.ArpRequest(MacA, VmIpA, VmIpB);
         var datagram = new byte[EtherIpHeader.FrameOverhead + frame.Length];
         EtherIpHeader.WriteFramePrefix(datagram, Vnet97);
