@@ -50,6 +50,31 @@ public sealed class AgentTests(ITestOutputHelper output)
         var before = Links(fleet.A);
         Assert.Equal(0, fleet.Stop(fleet.A));
         Assert.Equal(before, Links(fleet.A));
+
+        // Restarted with git gone: the last applied revision comes back from the state directory, tunnel included.
+        Directory.Move(fleet.Repo.Work, fleet.Repo.Work + ".gone");
+        try
+        {
+            fleet.StartAgent(fleet.A, "host-a", "1s", "--log-format", "json");
+            Poll.Until(() => TwoHostFleet.Status(fleet.A) is { ValueKind: JsonValueKind.Object } s
+                             && s.GetProperty("revision").GetProperty("applied").GetString() == commit
+                             && s.GetProperty("vnets").EnumerateArray().Any(v => v.GetProperty("carried").GetBoolean()),
+                Generous, "the last applied revision restored without git");
+            Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2"), Generous, "traffic after a restart without git");
+            var status = TwoHostFleet.Status(fleet.A);
+            Assert.Contains(status.GetProperty("conditions").EnumerateArray(), c =>
+                c.GetProperty("type").GetString() == "Ready" && c.GetProperty("reason").GetString() == "RetryableFailure");
+            lock (fleet.Logs)
+            {
+                var json = fleet.Logs[fleet.A.Name].Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+                Assert.Contains(json, l => l.GetProperty("EventId").GetInt32() == 1001); // restored
+                Assert.Contains(json, l => l.GetProperty("EventId").GetInt32() == 2000 && l.GetProperty("Category").GetString() == "vnetctl.agent");
+            }
+        }
+        finally
+        {
+            Directory.Move(fleet.Repo.Work + ".gone", fleet.Repo.Work);
+        }
     }
 
     [Fact]

@@ -73,13 +73,16 @@ internal sealed class TwoHostFleet : IDisposable
         vm.Ip("link", "set", "eth0", "up");
     }
 
-    public Process StartAgent(NetNs host, string name, string interval)
+    /// <summary>Every line each agent wrote, by host namespace.</summary>
+    public Dictionary<string, List<string>> Logs { get; } = [];
+
+    public Process StartAgent(NetNs host, string name, string interval, params string[] extra)
     {
         var state = StateDir(host);
         var p = host.Start("dotnet",
         [
             VnetctlProcess.Dll, "agent", "--repo", Repo.Work, "--host", name, "--state-dir", state, "--trust", Path.Combine(state, "none.yaml"),
-            "--listen", $"127.0.0.1:{Port}", "--interval", interval,
+            "--listen", $"127.0.0.1:{Port}", "--interval", interval, .. extra,
         ], new Dictionary<string, string> { ["GIT_CONFIG_GLOBAL"] = "/dev/null", ["GIT_CONFIG_NOSYSTEM"] = "1", ["DOTNET_DbgEnableMiniDump"] = "0" });
         p.OutputDataReceived += (_, e) => Log(host, e.Data);
         p.ErrorDataReceived += (_, e) => Log(host, e.Data);
@@ -92,6 +95,11 @@ internal sealed class TwoHostFleet : IDisposable
     private void Log(NetNs host, string? line)
     {
         if (line is null) return;
+        lock (Logs)
+        {
+            if (!Logs.TryGetValue(host.Name, out var lines)) Logs[host.Name] = lines = [];
+            lines.Add(line);
+        }
         try
         {
             _output.WriteLine($"[{host.Name}] {line}");
