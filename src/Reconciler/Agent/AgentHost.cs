@@ -24,6 +24,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     private TunnelEngine? _engine;
     private PollScheduler? _poll;
     private IReadOnlyList<string> _lastNotes = [];
+    private ITimer? _resumeTimer;
 
     /// <summary>Steps after which a cycle counts as a large convergence (see <see cref="RunCycleAsync"/>).</summary>
     private const int BigCycleSteps = 200;
@@ -132,6 +133,29 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         return report;
+    }
+
+    /// <summary>
+    /// Stops converging (SPEC §5 <c>vnetctl suspend</c>): cycles go on observing and reporting, the tunnel keeps running.
+    /// With <paramref name="duration"/>, resumes by itself when it has passed. Returns the cycle that observed the host.
+    /// </summary>
+    public Task<CycleReport> SuspendAsync(string? reason, TimeSpan? duration)
+    {
+        _resumeTimer?.Dispose();
+        _cycle!.Suspended = true;
+        _status.SetSuspended(true, reason);
+        if (duration is { } d) _resumeTimer = time.CreateTimer(_ => _ = ResumeAsync(), null, d, Timeout.InfiniteTimeSpan);
+        return _queue.Request(CycleTrigger.Sync);
+    }
+
+    /// <summary>Converges again (<c>vnetctl resume</c>) and runs a cycle at once.</summary>
+    public Task<CycleReport> ResumeAsync()
+    {
+        _resumeTimer?.Dispose();
+        _resumeTimer = null;
+        _cycle!.Suspended = false;
+        _status.SetSuspended(false, null);
+        return _queue.Request(CycleTrigger.Sync);
     }
 
     /// <summary>Runs one cycle at the request of an operator (POST /sync), coalesced with any pending one.</summary>

@@ -15,6 +15,8 @@ public static class VnetctlApp
         root.Subcommands.Add(SyncCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(DriftCommand.Create());
+        root.Subcommands.Add(SuspendCommand.CreateSuspend());
+        root.Subcommands.Add(SuspendCommand.CreateResume());
         return root;
     }
 

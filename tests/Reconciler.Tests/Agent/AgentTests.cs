@@ -102,6 +102,21 @@ public sealed class AgentTests(ITestOutputHelper output)
         var history = TwoHostFleet.Status(fleet.A).GetProperty("history").EnumerateArray().ToList();
         Assert.Contains(history, h => h.GetProperty("trigger").GetString() == "link_event" && h.GetProperty("steps_run").GetInt32() > 0);
         Assert.DoesNotContain(history, h => h.GetProperty("trigger").GetString() == "poll");
+
+        // Suspended: a cycle observes the drift and reports it, changes nothing; resume heals.
+        string[] listen = ["--listen", $"127.0.0.1:{TwoHostFleet.Port}"];
+        Assert.Equal(0, VnetctlProcess.Run(fleet.A, ["suspend", "--reason", "debugging by hand", .. listen]).ExitCode);
+        fleet.A.Ip("link", "set", "vm-a97", "nomaster");
+        var sync = VnetctlProcess.Run(fleet.A, ["sync", "-o", "json", .. listen]);
+        Assert.Equal("suspended", JsonDocument.Parse(sync.Stdout).RootElement.GetProperty("cycle").GetProperty("result").GetString());
+        Assert.Null(Master(fleet.A, "vm-a97"));
+        var suspended = TwoHostFleet.Status(fleet.A);
+        Assert.Contains(suspended.GetProperty("drift").EnumerateArray(), c => c.GetProperty("name").GetString() == "vm-a97");
+        Assert.Contains(suspended.GetProperty("conditions").EnumerateArray(), c =>
+            c.GetProperty("type").GetString() == "Suspended" && c.GetProperty("status").GetString() == "True"
+            && c.GetProperty("message").GetString()!.Contains("debugging by hand", StringComparison.Ordinal));
+        Assert.Equal(0, VnetctlProcess.Run(fleet.A, ["resume", .. listen]).ExitCode);
+        Poll.Until(() => Master(fleet.A, "vm-a97") == "vnet97", Generous, "healed after resume");
     }
 
     [Fact]
