@@ -120,6 +120,26 @@ public sealed class AgentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SyncFromAnotherHostNeedsTheTokenAndLoopbackDoesNot()
+    {
+        using var fleet = new TwoHostFleet(output);
+        var tokenFile = Path.Combine(fleet.Repo.Root, "sync.token");
+        File.WriteAllText(tokenFile, "s3cret-token\n");
+        fleet.StartAgent(fleet.A, "host-a", "30s", $"0.0.0.0:{TwoHostFleet.Port}", "--sync-token-file", tokenFile);
+        Poll.Until(() => TwoHostFleet.IsReady(fleet.A), Generous, "agent A Ready");
+        var a = System.Net.IPAddress.Parse("198.18.0.1");
+        Assert.Equal(403, TwoHostFleet.Http(fleet.B, "POST", "/sync", a).Code);
+        Assert.Equal(403, TwoHostFleet.Http(fleet.B, "POST", "/sync", a, "wrong").Code);
+        Assert.Equal(403, TwoHostFleet.Http(fleet.B, "POST", "/suspend", a).Code);
+        var (code, body) = TwoHostFleet.Http(fleet.B, "POST", "/sync", a, "s3cret-token");
+        Assert.Equal(200, code);
+        Assert.Equal("success", JsonDocument.Parse(body).RootElement.GetProperty("cycle").GetProperty("result").GetString());
+        Assert.Equal(200, TwoHostFleet.Http(fleet.A, "POST", "/sync").Code);
+        Assert.Equal(200, TwoHostFleet.Http(fleet.B, "GET", "/healthz", a).Code);
+        lock (fleet.Logs) Assert.DoesNotContain(fleet.Logs[fleet.A.Name], l => l.Contains("s3cret", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void MetricsParseStatusMatchesItsDocumentedShapeAndSyncReturnsTheCycle()
     {
         using var fleet = new TwoHostFleet(output);
