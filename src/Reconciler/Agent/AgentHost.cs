@@ -19,7 +19,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     private readonly SemaphoreSlim _kernelGate = new(1, 1);
     private readonly CycleQueue _queue = new();
     private readonly StatusBook _status = new(options.Host, time);
-    private RequeuePolicy _requeue = new(options.Interval ?? Schema.Model.Fleet.DefaultInterval);
+    private readonly RequeuePolicy _requeue = new(options.Interval ?? Schema.Model.Fleet.DefaultInterval);
     private ReconcileCycle? _cycle;
     private TunnelEngine? _engine;
     private PollScheduler? _poll;

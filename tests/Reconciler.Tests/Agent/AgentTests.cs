@@ -125,7 +125,7 @@ public sealed class AgentTests(ITestOutputHelper output)
         using var fleet = new TwoHostFleet(output);
         var tokenFile = Path.Combine(fleet.Repo.Root, "sync.token");
         File.WriteAllText(tokenFile, "s3cret-token\n");
-        fleet.StartAgent(fleet.A, "host-a", "30s", $"0.0.0.0:{TwoHostFleet.Port}", "--sync-token-file", tokenFile);
+        fleet.StartAgentOn(fleet.A, "host-a", "30s", $"0.0.0.0:{TwoHostFleet.Port}", "--sync-token-file", tokenFile);
         Poll.Until(() => TwoHostFleet.IsReady(fleet.A), Generous, "agent A Ready");
         var a = System.Net.IPAddress.Parse("198.18.0.1");
         Assert.Equal(403, TwoHostFleet.Http(fleet.B, "POST", "/sync", a).Code);

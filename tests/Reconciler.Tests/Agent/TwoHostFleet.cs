@@ -77,9 +77,9 @@ internal sealed class TwoHostFleet : IDisposable
     public Dictionary<string, List<string>> Logs { get; } = [];
 
     public Process StartAgent(NetNs host, string name, string interval, params string[] extra) =>
-        StartAgent(host, name, interval, $"127.0.0.1:{Port}", extra);
+        StartAgentOn(host, name, interval, $"127.0.0.1:{Port}", extra);
 
-    public Process StartAgent(NetNs host, string name, string interval, string listen, params string[] extra)
+    public Process StartAgentOn(NetNs host, string name, string interval, string listen, params string[] extra)
     {
         var state = StateDir(host);
         var p = host.Start("dotnet",
