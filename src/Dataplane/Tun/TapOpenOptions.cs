@@ -9,7 +9,11 @@ public enum TapOpenOptions
     /// <summary>O_NONBLOCK: <see cref="TapDevice.Read"/> returns -1 and <see cref="TapDevice.Write"/> false instead of waiting.</summary>
     NonBlocking = 1,
 
-    /// <summary>IFF_VNET_HDR: every frame is preceded by a struct virtio_net_hdr (10 bytes unless changed).</summary>
+    /// <summary>
+    /// IFF_VNET_HDR: every frame is preceded by a struct virtio_net_hdr (10 bytes unless changed). The flag belongs
+    /// to the device: on a multi-queue TAP the first queue attached decides it (tun_set_iff does not update it for
+    /// later queues), so open every queue with the same options.
+    /// </summary>
     VnetHeader = 2,
 
     /// <summary>IFF_MULTI_QUEUE: this descriptor is one queue of several; must match how the TAP was created.</summary>

@@ -119,4 +119,28 @@ public sealed class TapDeviceTests
             Assert.Equal(10_000, written);
         });
     }
+
+    [Fact]
+    public void MultiQueueAndVnetHeaderOptionsReachTheKernel()
+    {
+        var tag = TestRun.Tag();
+        using var ns = NetNs.Create(tag, "t");
+        var name = TestRun.LinkName(tag, "q");
+        ns.Run(() =>
+        {
+            using var client = VnetReconciler.Dataplane.Links.LinkClient.Open();
+            client.CreateTap(name, multiQueue: true);
+            using var q0 = TapDevice.Open(name, TapOpenOptions.MultiQueue | TapOpenOptions.VnetHeader | TapOpenOptions.NonBlocking);
+            using var q1 = TapDevice.Open(name, TapOpenOptions.MultiQueue | TapOpenOptions.VnetHeader);
+            q1.SetVnetHeaderSize(12);
+            Assert.NotEqual(q0.FileDescriptor, q1.FileDescriptor);
+            var data = IpLink(ns, name).GetProperty("linkinfo").GetProperty("info_data");
+            Assert.True(data.GetProperty("multi_queue").GetBoolean());
+            Assert.True(data.GetProperty("vnet_hdr").GetBoolean());
+
+            var single = Assert.Throws<TapException>(() => TapDevice.Open(name)); // a single-queue open of a multi-queue TAP
+            Assert.Equal(22, single.Errno);
+            Assert.Contains("multi-queue", single.Message);
+        });
+    }
 }
