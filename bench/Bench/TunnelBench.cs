@@ -39,11 +39,22 @@ public static class TunnelBench
         {
             Testbed_(env, "bench", "vxlan", "socat");
             Testbed_(env, "up", "tap");
-            foreach (var (ns, local, peer) in new[] { ($"{prefix}-ha", "198.18.0.1", "198.18.0.2"), ($"{prefix}-hb", "198.18.0.2", "198.18.0.1") })
-                runners.Add(StartRunner(ns, local, peer, $"{prefix}-tap", Path.Combine(state, $"{ns}.stats")));
-            env["TB_TUNNEL_PIDS"] = string.Join(' ', runners.Select(r => r.Id));
-            env["TB_LABEL"] = "ours";
-            Testbed_(env, "bench", "current");
+            // As shipped (tiered JIT, hot path marked AggressiveOptimization), then with tiering off for comparison.
+            foreach (var (label, tiered) in new[] { ("ours", true), ("ours-tc0", false) })
+            {
+                var pair = new List<Process>();
+                foreach (var (ns, local, peer) in new[] { ($"{prefix}-ha", "198.18.0.1", "198.18.0.2"), ($"{prefix}-hb", "198.18.0.2", "198.18.0.1") })
+                    pair.Add(StartRunner(ns, local, peer, $"{prefix}-tap", Path.Combine(state, $"{label}.{ns}.stats"), tiered));
+                runners.AddRange(pair);
+                env["TB_TUNNEL_PIDS"] = string.Join(' ', pair.Select(r => r.Id));
+                env["TB_LABEL"] = label;
+                Testbed_(env, "bench", "current");
+                foreach (var runner in pair)
+                {
+                    Stop(runner);
+                    runners.Remove(runner);
+                }
+            }
         }
         finally
         {
@@ -59,31 +70,35 @@ public static class TunnelBench
         var rows = File.ReadAllLines(results).Skip(1).Select(l => l.Split('\t')).ToList();
         double Median(string label, string test, int column)
         {
-            var values = rows.Where(r => r[1].StartsWith(label, StringComparison.Ordinal) && r[3] == test)
+            var values = rows.Where(r => (r[1] == label || r[1].StartsWith(label + "/", StringComparison.Ordinal)) && r[3] == test)
                 .Select(r => double.TryParse(r[column], CultureInfo.InvariantCulture, out var v) ? v : double.NaN)
                 .Where(v => !double.IsNaN(v)).Order().ToList();
-            return values.Count == 0 ? double.NaN : values[values.Count / 2];
+            if (values.Count == 0) return double.NaN;
+            return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
         }
         var throughput = new Dictionary<string, double>();
-        foreach (var label in new[] { "ours", "vxlan", "socat" })
+        foreach (var label in new[] { "ours", "ours-tc0", "vxlan", "socat" })
         {
             var tcp1 = Median(label, "tcp1", 4) / 1000;
             var tcp4 = Median(label, "tcp4", 4) / 1000;
             throughput[label] = (tcp1 + tcp4) / 2;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{label,-6} tcp1={tcp1:0.000} Gb/s tcp4={tcp4:0.000} Gb/s rtt_avg={Median(label, "ping", 13):0.000} ms " +
+                $"{label,-8} tcp1={tcp1:0.000} Gb/s tcp4={tcp4:0.000} Gb/s rtt_avg={Median(label, "ping", 13):0.000} ms " +
                 $"tunnel_cpu={Median(label, "tcp1", 6):0}% (tcp1) {Median(label, "tcp4", 6):0}% (tcp4)"));
         }
-        long allocated = 0, packets = 0;
-        foreach (var file in Directory.GetFiles(state, "*.stats"))
+        foreach (var label in new[] { "ours", "ours-tc0" })
         {
-            var parts = File.ReadAllText(file).Split(' ');
-            allocated += long.Parse(parts[0], CultureInfo.InvariantCulture);
-            packets += long.Parse(parts[1], CultureInfo.InvariantCulture);
-            Console.WriteLine($"ours   {Path.GetFileNameWithoutExtension(file)}: {(parts.Length > 2 ? parts[2] : "")}");
+            long allocated = 0, packets = 0;
+            foreach (var file in Directory.GetFiles(state, label + ".*.stats"))
+            {
+                var parts = File.ReadAllText(file).Split(' ');
+                allocated += long.Parse(parts[0], CultureInfo.InvariantCulture);
+                packets += long.Parse(parts[1], CultureInfo.InvariantCulture);
+                Console.WriteLine($"{label,-8} {Path.GetFileNameWithoutExtension(file)}: drops {(parts.Length > 2 ? parts[2] : "")}");
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{label,-8} allocated_bytes_per_packet={(packets == 0 ? double.NaN : (double)allocated / packets):0.000} (loop thread, {packets} packets)"));
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ours   allocated_bytes_per_packet={(packets == 0 ? double.NaN : (double)allocated / packets):0.000} (loop thread, {packets} packets)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio_vxlan={throughput["ours"] / throughput["vxlan"]:0.000}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio={throughput["ours"] / throughput["socat"]:0.000}"));
         return 0;
@@ -100,9 +115,10 @@ public static class TunnelBench
         if (p.ExitCode != 0 && args[0] != "down") throw new InvalidOperationException($"testbed.sh {string.Join(' ', args)} exited {p.ExitCode}");
     }
 
-    private static Process StartRunner(string ns, string local, string peer, string tap, string stats)
+    private static Process StartRunner(string ns, string local, string peer, string tap, string stats, bool tiered)
     {
         var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true };
+        if (!tiered) psi.Environment["DOTNET_TieredCompilation"] = "0";
         foreach (var a in new[] { "netns", "exec", ns, Environment.ProcessPath!, typeof(TunnelBench).Assembly.Location,
                      "tunnel", "--runner", local, peer, tap, stats })
             psi.ArgumentList.Add(a);
@@ -146,7 +162,7 @@ public static class TunnelBench
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         var total = engine.Observe().Total;
         File.WriteAllText(stats, string.Create(CultureInfo.InvariantCulture, $"{allocated} {total.RxPackets + total.TxPackets} ") +
-            string.Join(",", total.Drops.Select(d => $"{d.Key}={d.Value}")) + string.Create(CultureInfo.InvariantCulture, $",IcmpTooBig={total.IcmpTooBig}"));
+            string.Join(",", total.Drops.Select(d => $"{d.Key}={d.Value}").Append(string.Create(CultureInfo.InvariantCulture, $"IcmpTooBig={total.IcmpTooBig}"))));
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace VnetReconciler.Dataplane.Forwarding;
 
 /// <summary>What learning a MAC changed (SPEC §4.2); the tunnel announces or cleans the bridge on some of them.</summary>
@@ -55,6 +56,7 @@ public sealed class MacTable
     public int Count => _entries.Count;
 
     /// <summary>Looks a MAC up; an entry older than the ageing time counts as absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryLookup(MacAddress mac, out MacEntry entry)
     {
         if (_entries.TryGetValue(mac, out entry) && !IsExpired(entry, _time.GetTimestamp())) return true;
@@ -68,6 +70,7 @@ public sealed class MacTable
     /// <summary>Learns that <paramref name="mac"/> lives on this host (seen on the vnetif's bridge side).</summary>
     public LearnResult LearnLocal(MacAddress mac) => Learn(mac, 0, isLocal: true);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private LearnResult Learn(MacAddress mac, uint address, bool isLocal)
     {
         var now = _time.GetTimestamp();

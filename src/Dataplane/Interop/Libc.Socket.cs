@@ -9,16 +9,16 @@ namespace VnetReconciler.Dataplane.Interop;
 /// </summary>
 internal static unsafe partial class Libc
 {
-    /// <summary>linux/socket.h AF_INET; linux/net.h SOCK_DGRAM 2, SOCK_RAW 3; asm-generic/fcntl.h O_NONBLOCK / O_CLOEXEC.</summary>
-    public const int AF_INET = 2, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
+    // Shared with netlink (Libc.Netlink.cs): SOCK_RAW, SOCK_CLOEXEC, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE,
+    // SO_RCVBUFFORCE, MSG_DONTWAIT, socket(2), setsockopt(2).
+    /// <summary>linux/socket.h AF_INET; linux/net.h SOCK_DGRAM 2; asm-generic/fcntl.h O_NONBLOCK.</summary>
+    public const int AF_INET = 2, SOCK_DGRAM = 2, SOCK_NONBLOCK = 0x800;
     /// <summary>linux/in.h IPPROTO_IP 0, IPPROTO_UDP 17, IPPROTO_RAW 255 (implies IP_HDRINCL, raw(7)).</summary>
     public const int IPPROTO_IP = 0, IPPROTO_UDP = 17, IPPROTO_RAW = 255;
-    /// <summary>asm-generic/socket.h: SOL_SOCKET 1, SO_REUSEADDR 2, SO_BROADCAST 6, SO_SNDBUF 7, SO_RCVBUF 8, SO_SNDBUFFORCE 32, SO_RCVBUFFORCE 33.</summary>
-    public const int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_BROADCAST = 6, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
+    /// <summary>asm-generic/socket.h: SO_REUSEADDR 2, SO_BROADCAST 6.</summary>
+    public const int SO_REUSEADDR = 2, SO_BROADCAST = 6;
     /// <summary>linux/in.h IP_MTU_DISCOVER 10 with IP_PMTUDISC_DONT 0 (let the kernel fragment, SPEC §3.3); IP_MULTICAST_LOOP 34; IP_ADD_MEMBERSHIP 35.</summary>
     public const int IP_MTU_DISCOVER = 10, IP_PMTUDISC_DONT = 0, IP_MULTICAST_LOOP = 34, IP_ADD_MEMBERSHIP = 35;
-    /// <summary>linux/socket.h MSG_DONTWAIT.</summary>
-    public const int MSG_DONTWAIT = 0x40;
     // EINTR and EAGAIN: Libc.Io.cs.
     /// <summary>asm-generic/poll.h POLLOUT: the socket has send-buffer room again.</summary>
     public const short POLLOUT = 0x4;
@@ -59,14 +59,8 @@ internal static unsafe partial class Libc
         private readonly int _padding;
     }
 
-    [LibraryImport(LibraryName, EntryPoint = "socket", SetLastError = true)]
-    public static partial int Socket(int domain, int type, int protocol);
-
     [LibraryImport(LibraryName, EntryPoint = "bind", SetLastError = true)]
     public static partial int Bind(int fd, SockaddrIn* address, int length);
-
-    [LibraryImport(LibraryName, EntryPoint = "setsockopt", SetLastError = true)]
-    public static partial int SetSockOpt(int fd, int level, int name, void* value, int length);
 
     [LibraryImport(LibraryName, EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);

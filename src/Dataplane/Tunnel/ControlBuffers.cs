@@ -6,8 +6,11 @@ namespace VnetReconciler.Dataplane.Tunnel;
 /// </summary>
 internal sealed class ControlBuffers(int count)
 {
-    /// <summary>Headroom for a forwarded-packet prefix plus a VARP message, rounded up.</summary>
-    public const int Size = DatagramBatch.Headroom + 64;
+    /// <summary>The largest control payload: a VARP message (43 bytes) or a handler's handshake/probe message.</summary>
+    public const int MaxPayload = 512;
+
+    /// <summary>Headroom for a forwarded-packet prefix plus the payload.</summary>
+    public const int Size = DatagramBatch.Headroom + MaxPayload;
 
     private readonly byte[][] _buffers = CreateBuffers(count);
     private int _next;

@@ -1,3 +1,4 @@
+using VnetReconciler.Dataplane.Links;
 using VnetReconciler.Dataplane.Tun;
 
 namespace VnetReconciler.Dataplane.Tunnel;
@@ -47,15 +48,35 @@ public sealed class TapFrameDevice(TapDevice tap) : IFrameDevice
 }
 
 /// <summary>
-/// The real host for <see cref="TunnelEngine"/>: UDP binds with recvmmsg/sendmmsg and vnetifs opened with TUNSETIFF, in the
-/// network namespace of the thread that calls <see cref="TunnelEngine.Configure"/>. The FDB clean-up on a MAC move goes
-/// through <paramref name="forgetBridgeEntry"/> (the netlink client's FDB delete) when given.
+/// The real host for <see cref="TunnelEngine"/>: UDP binds with recvmmsg/sendmmsg, vnetifs opened with TUNSETIFF and
+/// stale bridge entries removed through rtnetlink, all in the network namespace of the thread that calls
+/// <see cref="TunnelEngine.Configure"/> (the netlink socket is opened on the first call that creates something).
 /// </summary>
-public sealed class LinuxTunnelPlatform(Action<string, MacAddress>? forgetBridgeEntry = null) : ITunnelPlatform
+public sealed class LinuxTunnelPlatform : ITunnelPlatform, IDisposable
 {
-    public IDatagramBind Bind(ushort port, uint multicastGroup) => UdpBind.Open(port, multicastGroup: multicastGroup);
+    private LinkClient? _links;
+    private BridgeFdb? _fdb;
 
-    public IFrameDevice OpenDevice(string vnetif) => new TapFrameDevice(TapDevice.Open(vnetif, TapOpenOptions.NonBlocking));
+    public IDatagramBind Bind(ushort port, uint multicastGroup)
+    {
+        OpenLinks();
+        return UdpBind.Open(port, multicastGroup: multicastGroup);
+    }
 
-    public void ForgetBridgeEntry(string bridge, MacAddress mac) => forgetBridgeEntry?.Invoke(bridge, mac);
+    public IFrameDevice OpenDevice(string vnetif)
+    {
+        OpenLinks();
+        return new TapFrameDevice(TapDevice.Open(vnetif, TapOpenOptions.NonBlocking));
+    }
+
+    public void ForgetBridgeEntry(string bridge, MacAddress mac) => _fdb?.Forget(bridge, mac);
+
+    public void Dispose() => _links?.Dispose();
+
+    private void OpenLinks()
+    {
+        if (_links is not null) return;
+        _links = LinkClient.Open();
+        _fdb = new BridgeFdb(_links);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using VnetReconciler.Dataplane.Interop;
 
@@ -15,6 +16,7 @@ public sealed partial class TunnelEngine
     /// Runs the dataplane on the calling thread until <paramref name="stop"/> is cancelled: epoll over every vnetif
     /// and socket; each ready descriptor moves one batch. Configure may be called from other threads meanwhile.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // entered once and never left: tiering would leave it unoptimised
     public unsafe void Run(CancellationToken stop)
     {
         lock (_gate)
@@ -44,6 +46,7 @@ public sealed partial class TunnelEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Service(int fd, uint events)
     {
         if (_udp is not null && fd == _udp.Bind.FileDescriptor) ReceiveBatch(_udp);

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using VnetReconciler.Dataplane.Forwarding;
 
 namespace VnetReconciler.Dataplane.Tunnel;
@@ -5,6 +7,7 @@ namespace VnetReconciler.Dataplane.Tunnel;
 // Receive path: datagrams from the sockets → checks (SPEC §4.1, §4.3, §4.4) → learning (§4.2) → vnetif.
 public sealed partial class TunnelEngine
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ReceiveBatch(BindState bind)
     {
         var batch = _received;
@@ -27,6 +30,7 @@ public sealed partial class TunnelEngine
     /// Handles one received datagram (its UDP payload at <c>buffer[offset..offset+length]</c> from
     /// <paramref name="source"/>): delivered, consumed as control, or dropped with a counted reason.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReceiveDatagram(BindState bind, byte[] buffer, int offset, int length, uint source)
     {
         Total.Received(length);
@@ -44,6 +48,7 @@ public sealed partial class TunnelEngine
         vnet?.Counters.Drop(reason);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason ReceiveVnetMessage(byte[] buffer, int offset, int length, uint source, bool relayed, out VnetState? vnet)
     {
         vnet = null;
@@ -63,12 +68,17 @@ public sealed partial class TunnelEngine
                 return ReceiveVarp(payload, source, out vnet);
             case VnetMessageType.Forwarded:
                 return relayed ? DropReason.BadForwardedPacket : ReceiveForwarded(buffer, offset, length, source, out vnet);
+            case VnetMessageType.Handshake or VnetMessageType.Probe when _controlHandler is not null && !relayed:
+                reason = _controlHandler.Handle(header.Type, payload, source);
+                if (reason == DropReason.None) Total.Consumed++;
+                return reason;
             default:
                 return DropReason.UnknownType;
         }
     }
 
     /// <summary>SPEC §4.4: RFC 7348 header, VNI = vnet id, then the inner frame.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason ReceiveVxlan(byte[] buffer, int offset, int length, uint source, out VnetState? vnet)
     {
         vnet = null;
@@ -100,23 +110,28 @@ public sealed partial class TunnelEngine
         if (packet.OriginalSource == _local) return DropReason.Looped;
         reason = ReceiveVnetMessage(buffer, offset + packet.PayloadOffset, packet.PayloadLength, packet.OriginalSource, relayed: true, out vnet);
         if (reason != DropReason.None) return reason;
-        if (_config.Flood == FloodMode.Multicast)
-        {
-            // Re-send on this segment keeping the original source, to this segment's group (SPEC §4.3).
-            var ip = buffer.AsSpan(offset + VnetMessageHeader.Length, length - VnetMessageHeader.Length);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(ip[16..], _group);
-            ip[8] = 1; // TTL: this segment only
-            ip[10] = ip[11] = 0;
-            var headerLength = (ip[0] & 0x0F) * 4;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Ipv4Packet.Checksum(ip[..headerLength], 0));
-            var total = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
-            _relayEchoes.Remember(packet.OriginalSource, buffer.AsSpan(offset + packet.PayloadOffset, packet.PayloadLength));
-            _udp!.Bind.SendRawIpv4(ip[..total]);
-        }
+        if (_config.Flood == FloodMode.Multicast) ResendOnSegment(buffer, offset, length, packet);
         return DropReason.None;
     }
 
+    /// <summary>
+    /// Re-sends a forwarded packet's original IPv4 datagram on this segment, keeping the original source and aimed at
+    /// this segment's group with TTL 1 (SPEC §4.3); the kernel loops it back to us, <see cref="RelayEchoFilter"/> drops that.
+    /// </summary>
+    private void ResendOnSegment(byte[] buffer, int offset, int length, in ForwardedPacket packet)
+    {
+        var ip = buffer.AsSpan(offset + VnetMessageHeader.Length, length - VnetMessageHeader.Length);
+        var headerLength = (ip[0] & 0x0F) * 4;
+        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], _group);
+        ip[8] = 1; // TTL
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Ipv4Packet.Checksum(ip[..headerLength], 0));
+        _relayEchoes.Remember(packet.OriginalSource, buffer.AsSpan(offset + packet.PayloadOffset, packet.PayloadLength));
+        _udp!.Bind.SendRawIpv4(ip[..BinaryPrimitives.ReadUInt16BigEndian(ip[2..])]);
+    }
+
     /// <summary>Finds the vnet and checks that the sender is one of its peers (SPEC §4.1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason Admit(VnetKey key, Encapsulation encapsulation, uint source, out VnetState? vnet)
     {
         if (!_vnets.TryGetValue(key, out vnet) || vnet.Config.Encapsulation != encapsulation)
@@ -128,6 +143,7 @@ public sealed partial class TunnelEngine
     }
 
     /// <summary>Learns the inner source MAC (SPEC §4.2) and writes the frame to the vnetif.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason Deliver(VnetState vnet, byte[] buffer, int offset, int length, uint source)
     {
         if (length < Ipv4Packet.EthernetHeaderLength) return DropReason.TooShort;
@@ -141,6 +157,7 @@ public sealed partial class TunnelEngine
         return DropReason.None;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LearnRemote(VnetState vnet, MacAddress mac, uint address)
     {
         switch (vnet.Macs.LearnRemote(mac, address))

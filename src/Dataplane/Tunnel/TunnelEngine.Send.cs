@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using VnetReconciler.Dataplane.Forwarding;
 
@@ -6,6 +7,7 @@ namespace VnetReconciler.Dataplane.Tunnel;
 // Send path: vnetif → local learning and announce (§4.2) → MTU (§3.3) → encapsulation (§4.1/§4.4) → unicast or flood.
 public sealed partial class TunnelEngine
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ReadDevice(VnetState vnet)
     {
         var read = 0;
@@ -21,6 +23,7 @@ public sealed partial class TunnelEngine
     }
 
     /// <summary>One frame the bridge gave the vnetif: <c>buffer[offset..offset+length]</c>, headroom in front.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SendFrame(VnetState vnet, byte[] buffer, int offset, int length)
     {
         var reason = Route(vnet, buffer, offset, length);
@@ -29,6 +32,7 @@ public sealed partial class TunnelEngine
         Total.Drop(reason);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason Route(VnetState vnet, byte[] buffer, int offset, int length)
     {
         if (length < Ipv4Packet.EthernetHeaderLength) return DropReason.TooShort;
@@ -53,6 +57,7 @@ public sealed partial class TunnelEngine
         return DropReason.None;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LearnLocal(VnetState vnet, MacAddress mac)
     {
         switch (vnet.Macs.LearnLocal(mac))
@@ -91,6 +96,7 @@ public sealed partial class TunnelEngine
     }
 
     /// <summary>Prepends the vnet's outer header in the headroom; returns the bind it travels on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private BindState? Encapsulate(VnetState vnet, byte[] buffer, ref int offset, ref int length)
     {
         if (vnet.IsVxlan)
@@ -106,6 +112,7 @@ public sealed partial class TunnelEngine
         return _udp;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason SendUnicast(VnetState vnet, byte[] buffer, int offset, int length, uint peer)
     {
         if (vnet.IsSecure) return SendSealed(vnet, buffer, offset, length, peer);
@@ -119,6 +126,7 @@ public sealed partial class TunnelEngine
     /// Sends an encapsulated payload to everyone on the vnet (SPEC §2.4 <c>flood</c>): one unicast copy per peer, or one
     /// copy to the group plus, for the vnet protocol, a forwarded copy (§4.3) to each relay peer. Copies share the buffer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Replicate(VnetState vnet, BindState bind, byte[] buffer, int offset, int length)
     {
         var port = bind.Bind.Port;
@@ -159,6 +167,7 @@ public sealed partial class TunnelEngine
         return DropReason.None;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Enqueue(BindState bind, byte[] buffer, int offset, int length, uint address, ushort port)
     {
         if (bind.Outgoing.IsFull) Flush();
@@ -168,6 +177,7 @@ public sealed partial class TunnelEngine
     }
 
     /// <summary>Sends every queued datagram in batches; a datagram the kernel refuses is skipped and counted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Flush()
     {
         FlushBind(_udp);
@@ -177,6 +187,7 @@ public sealed partial class TunnelEngine
         _sealed.Clear();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FlushBind(BindState? bind)
     {
         if (bind is null) return;

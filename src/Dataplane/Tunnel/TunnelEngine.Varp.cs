@@ -53,4 +53,24 @@ public sealed partial class TunnelEngine
         if (destination != 0) Enqueue(_udp, buffer, offset, VarpMessage.Length, destination, _udp.Bind.Port);
         else Replicate(vnet, _udp, buffer, offset, VarpMessage.Length);
     }
+
+    /// <summary>
+    /// Sends a control message (a handshake or probe of SPEC §4.5/§6.5, header included) to <paramref name="destination"/>
+    /// (IPv4, host order) on the vnet port; callable from an <see cref="IVnetControlHandler"/> on the loop thread or from any
+    /// other thread. False when the payload is too big or no socket is open.
+    /// </summary>
+    public bool SendControl(uint destination, ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > ControlBuffers.MaxPayload) return false;
+        lock (_gate)
+        {
+            if (_udp is null) return false;
+            if (_control.Exhausted) Flush();
+            var buffer = _control.Take();
+            payload.CopyTo(buffer.AsSpan(DatagramBatch.Headroom));
+            Enqueue(_udp, buffer, DatagramBatch.Headroom, payload.Length, destination, _udp.Bind.Port);
+            Flush();
+            return true;
+        }
+    }
 }

@@ -36,11 +36,16 @@ public sealed partial class TunnelEngine : IDisposable
     private long _lastExpire;
     private bool _disposed;
 
-    public TunnelEngine(ITunnelPlatform platform, TimeProvider time, ISecureTransport? secure = null)
+    private readonly IVnetControlHandler? _controlHandler;
+
+    /// <param name="secure">seals and opens secure vnets (SPEC §4.5); without it they drop.</param>
+    /// <param name="control">handles vnet message types 4 and 5; without it they are <see cref="DropReason.UnknownType"/>.</param>
+    public TunnelEngine(ITunnelPlatform platform, TimeProvider time, ISecureTransport? secure = null, IVnetControlHandler? control = null)
     {
         _platform = platform;
         _time = time;
         _secure = secure;
+        _controlHandler = control;
         _relayEchoes = new RelayEchoFilter(time);
     }
 
@@ -70,8 +75,10 @@ public sealed partial class TunnelEngine : IDisposable
             _vxlan = config.Vnets.Any(v => v.Encapsulation == Encapsulation.Vxlan) ? Rebind(_vxlan, config.VxlanPort, problems) : Unbind(_vxlan);
             _esp = _secure is not null && config.Vnets.Any(v => v.Security != VnetSecurity.None) ? Rebind(_esp, _secure.Port, problems) : Unbind(_esp);
             ApplyVnets(config, old, problems);
-            foreach (var peer in config.Vnets.SelectMany(v => v.Peers).Concat(config.RelayPeers))
-                _peerCounters.TryAdd(UnderlayAddress.ToUInt32(peer), new TrafficCounters());
+            // Counters per configured peer: kept for peers that stay, dropped for peers that left.
+            var peers = config.Vnets.SelectMany(v => v.Peers).Concat(config.RelayPeers).Select(UnderlayAddress.ToUInt32).ToHashSet();
+            foreach (var gone in _peerCounters.Keys.Where(p => !peers.Contains(p)).ToList()) _peerCounters.Remove(gone);
+            foreach (var peer in peers) _peerCounters.TryAdd(peer, new TrafficCounters());
         }
         LoopChanged();
         return problems;

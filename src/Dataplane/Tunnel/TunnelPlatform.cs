@@ -74,3 +74,13 @@ public interface ISecureTransport
     /// <summary>Opens a received ESP datagram in place; on success offset/length describe the inner frame of <paramref name="vnet"/>.</summary>
     Forwarding.DropReason Open(uint source, byte[] buffer, ref int offset, ref int length, out VnetKey vnet);
 }
+
+/// <summary>
+/// The seam for vnet messages the tunnel does not handle itself: type 4 (SA handshake, SPEC §4.5, the ESP transport)
+/// and type 5 (probe, SPEC §6.5, the agent's health check). Called on the loop thread with the whole UDP payload; the
+/// result is counted like any other (<see cref="Forwarding.DropReason.None"/> = consumed). Must not block.
+/// </summary>
+public interface IVnetControlHandler
+{
+    Forwarding.DropReason Handle(VnetMessageType type, ReadOnlySpan<byte> payload, uint source);
+}

@@ -82,6 +82,7 @@ public sealed unsafe class UdpBind : IDatagramBind
 
     public ushort Port { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Receive(DatagramBatch batch)
     {
         var count = Math.Min(batch.Capacity, _capacity);
@@ -107,6 +108,7 @@ public sealed unsafe class UdpBind : IDatagramBind
         return received;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Send(DatagramBatch batch, int start)
     {
         var count = Math.Min(batch.Count - start, _capacity);

@@ -36,11 +36,11 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         AgentLog.Starting(_log, options.Host, Sources.GitException.Redact(options.Repo), options.Ref, options.StateDir, options.Listen.ToString());
         Directory.CreateDirectory(options.StateDir);
         using var kernel = NetlinkKernel.Open();
-        using var fdb = LinkClient.Open();
         var inventory = new FileInventory(options.StateDir);
         var applied = new AppliedStateStore(options.StateDir);
         if (applied.Load() is { } last) AgentLog.Restored(_log, last.Revision.CommitId);
-        using var engine = new TunnelEngine(new LinuxTunnelPlatform((bridge, mac) => ForgetBridgeEntry(fdb, bridge, mac)), time);
+        using var platform = new LinuxTunnelPlatform(); // also removes a moved MAC's stale bridge entry (SPEC §4.2)
+        using var engine = new TunnelEngine(platform, time);
         _engine = engine;
         var tables = new EngineTunnelTables(engine);
         var converger = new HostConverger(kernel, inventory, tables);
@@ -215,20 +215,6 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         catch (Exception e) when (e is not OperationCanceledException)
         {
             AgentLog.TunnelStopped(_log, e.Message);
-        }
-    }
-
-    /// <summary>Removes a moved MAC's entry from the vnet's bridge (SPEC §4.2); called on the tunnel thread.</summary>
-    private void ForgetBridgeEntry(LinkClient fdb, string bridge, Dataplane.MacAddress mac)
-    {
-        try
-        {
-            foreach (var e in fdb.DumpFdb(bridge))
-                if (e.Mac == mac) fdb.DeleteFdb(e.PortIndex, mac);
-        }
-        catch (Dataplane.Netlink.NetlinkException e)
-        {
-            AgentLog.TunnelProblem(_log, $"cannot forget {mac} on {bridge}: {e.Message}");
         }
     }
 }

@@ -327,6 +327,10 @@ public sealed class TunnelEngineTests
         Assert.Equal(new[] { config.Vnets[0] }, host.Engine.Observe().Config!.Vnets);
         Assert.True(hosts.A.Platform.Taps["vnif0098"].Disposed);
         Assert.False(hosts.A.Platform.Taps["vnif0097"].Disposed);
+
+        var moved = config with { Vnets = new[] { config.Vnets[0] with { Peers = new[] { IPAddress.Parse("198.18.0.3") } } } };
+        Assert.Empty(host.Engine.Configure(moved));
+        Assert.Equal([IPAddress.Parse("198.18.0.3")], host.Engine.Observe().PeerCounters.Keys);
     }
 
     [Fact]
@@ -343,5 +347,52 @@ public sealed class TunnelEngineTests
         Assert.True(broken.Disposed);
         Assert.NotSame(broken, host.Tap(Vnet98));
         Assert.Equal(config, host.Engine.Observe().Config);
+    }
+}
+
+/// <summary>Types 4 and 5 go to the control handler (the ESP transport's handshake, the agent's probes).</summary>
+public sealed class ControlHandlerTests
+{
+    [Fact]
+    public void ProbesReachTheHandlerAndItsAnswersGoBack()
+    {
+        using var hosts = new TunnelHosts();
+        var probes = new ProbeResponder();
+        var a = hosts.Add(TunnelHosts.AddressA);
+        var b = new TunnelEngine(new InMemoryHost(hosts.Network, TunnelHosts.AddressB), hosts.Time, control: probes);
+        try
+        {
+            a.Engine.Configure(TunnelHosts.Config(TunnelHosts.AddressA, [TunnelHosts.Vnet(TunnelHosts.Vnet97, TunnelHosts.AddressB)]));
+            b.Configure(TunnelHosts.Config(TunnelHosts.AddressB, [TunnelHosts.Vnet(TunnelHosts.Vnet97, TunnelHosts.AddressA)]));
+            probes.Engine = b;
+            var probe = new byte[12];
+            new VnetMessageHeader(VnetMessageType.Probe, 1).Write(probe);
+            Assert.True(a.Engine.SendControl(TunnelHosts.AddressB, probe));
+            b.Pump();
+            a.Engine.Pump();
+            Assert.Equal([(VnetMessageType.Probe, TunnelHosts.AddressA)], probes.Seen);
+            Assert.Equal(1, b.Observe().Total.Consumed);
+            // A has no handler: the answer (type 5, opcode 2) is counted as an unknown type there.
+            Assert.Equal(1, a.Engine.Observe().Total.Dropped(DropReason.UnknownType));
+        }
+        finally
+        {
+            b.Dispose();
+        }
+    }
+
+    private sealed class ProbeResponder : IVnetControlHandler
+    {
+        public TunnelEngine? Engine;
+        public List<(VnetMessageType, uint)> Seen { get; } = [];
+
+        public DropReason Handle(VnetMessageType type, ReadOnlySpan<byte> payload, uint source)
+        {
+            Seen.Add((type, source));
+            var answer = payload.ToArray();
+            new VnetMessageHeader(VnetMessageType.Probe, 2).Write(answer);
+            Engine!.SendControl(source, answer);
+            return DropReason.None;
+        }
     }
 }

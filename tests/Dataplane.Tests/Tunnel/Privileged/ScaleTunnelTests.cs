@@ -65,7 +65,8 @@ public sealed class ScaleTunnelTests(ITestOutputHelper output)
                 }
             });
             Poll.Until(() => engine.Observe().Total.Delivered == Vnets, TimeSpan.FromSeconds(20), "a frame delivered on every vnet");
-            Assert.True(Process.GetCurrentProcess().Threads.Count - threadsBefore <= 3, "no thread per vnet");
+            // Other test classes run meanwhile and may grow the thread pool a little; a thread per vnet would be 1,000 more.
+            Assert.True(Process.GetCurrentProcess().Threads.Count - threadsBefore < 100, "no thread per vnet");
 
             // The kernel's own counters: every TAP received exactly the one frame we wrote into it.
             using var links = JsonDocument.Parse(host.Ip("-s", "-j", "link", "show", "type", "tun"));

@@ -156,6 +156,45 @@ public sealed class TwoHostTunnelTests(ITestOutputHelper output)
         Poll.Until(() => Pings(va, "198.19.0.2"), Deadline, "ping across after the reopen");
     }
 
+    [Fact]
+    public void AMacThatMovedAwayLeavesTheLocalBridgesForwardingTable()
+    {
+        var mac = MacAddress.Parse("aa:00:00:00:00:0a");
+        using var bed = new TunnelTestbed();
+        bed.AddVnet(bed.HostA, Vnet97, 1436);
+        var va = bed.AddVm("va", bed.HostA, Vnet97, "198.19.0.1/24", 1436, mac.ToString());
+        var a = bed.Start(bed.HostA, bed.Config("198.18.0.1", bed.Vnet(Vnet97, "198.18.0.2")));
+        // The VM broadcasts (ARP for an absent neighbour): the bridge learns it on its port, the engine as local.
+        // (Repeated: the bridge may not forward to the vnetif until the kernel has seen its carrier come up.)
+        Poll.Until(() =>
+        {
+            va.Exec("ping", "-c", "1", "-W", "1", "198.19.0.9");
+            return a.Observe().Macs.Any(r => r.Mac == mac && r.Address is null);
+        }, Deadline, "the engine learning the VM as local");
+        Assert.True(BridgeHasLearned(bed.HostA, mac));
+
+        // Host B announces the MAC (SPEC §4.2), as after a migration: host A must drop its bridge's stale entry.
+        bed.HostB.Run(() =>
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+                System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            var announce = new byte[VarpMessage.Length];
+            new VarpMessage(VarpOpcode.Announce, Vnet97, mac, 0xC6120002).Write(announce);
+            socket.SendTo(announce, new IPEndPoint(IPAddress.Parse("198.18.0.1"), VnetMessageHeader.DefaultPort));
+        });
+        Poll.Until(() => !BridgeHasLearned(bed.HostA, mac), Deadline, "the stale bridge entry removed over rtnetlink");
+        Assert.Contains(a.Observe().Macs, r => r.Mac == mac && Equals(r.Address, IPAddress.Parse("198.18.0.2")));
+    }
+
+    /// <summary>The oracle: <c>bridge -j fdb show</c> lists a learned (dynamic) entry for the MAC.</summary>
+    private static bool BridgeHasLearned(NetNs host, MacAddress mac)
+    {
+        using var fdb = System.Text.Json.JsonDocument.Parse(host.Exec("bridge", "-j", "fdb", "show", "br", Bridge(Vnet97)).EnsureSuccess().Stdout);
+        return fdb.RootElement.EnumerateArray().Any(e =>
+            e.GetProperty("mac").GetString() == mac.ToString() &&
+            !(e.TryGetProperty("state", out var state) && state.GetString() is "permanent" or "static"));
+    }
+
     private static MacAddress MacOf(NetNs vm) =>
         MacAddress.Parse(vm.Exec("cat", "/sys/class/net/eth0/address").Stdout.Trim());
 }
