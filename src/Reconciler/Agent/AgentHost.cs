@@ -19,11 +19,12 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     private readonly SemaphoreSlim _kernelGate = new(1, 1);
     private readonly CycleQueue _queue = new();
     private readonly StatusBook _status = new(options.Host, time);
-    private RequeuePolicy _requeue = new(options.Interval ?? Schema.Model.Fleet.DefaultInterval);
+    private readonly RequeuePolicy _requeue = new(options.Interval ?? Schema.Model.Fleet.DefaultInterval);
     private ReconcileCycle? _cycle;
     private TunnelEngine? _engine;
     private PollScheduler? _poll;
     private IReadOnlyList<string> _lastNotes = [];
+    private ITimer? _resumeTimer;
 
     /// <summary>Steps after which a cycle counts as a large convergence (see <see cref="RunCycleAsync"/>).</summary>
     private const int BigCycleSteps = 200;
@@ -38,7 +39,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         var inventory = new FileInventory(options.StateDir);
         var applied = new AppliedStateStore(options.StateDir);
         if (applied.Load() is { } last) AgentLog.Restored(_log, last.Revision.CommitId);
-        using var platform = new LinuxTunnelPlatform(); // removes stale bridge FDB entries itself (BridgeFdb)
+        using var platform = new LinuxTunnelPlatform(); // also removes a moved MAC's stale bridge entry (SPEC §4.2)
         using var engine = new TunnelEngine(platform, time);
         _engine = engine;
         var tables = new EngineTunnelTables(engine);
@@ -134,6 +135,29 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         return report;
     }
 
+    /// <summary>
+    /// Stops converging (SPEC §5 <c>vnetctl suspend</c>): cycles go on observing and reporting, the tunnel keeps running.
+    /// With <paramref name="duration"/>, resumes by itself when it has passed. Returns the cycle that observed the host.
+    /// </summary>
+    public Task<CycleReport> SuspendAsync(string? reason, TimeSpan? duration)
+    {
+        _resumeTimer?.Dispose();
+        _cycle!.Suspended = true;
+        _status.SetSuspended(true, reason);
+        if (duration is { } d) _resumeTimer = time.CreateTimer(_ => _ = ResumeAsync(), null, d, Timeout.InfiniteTimeSpan);
+        return _queue.Request(CycleTrigger.Sync);
+    }
+
+    /// <summary>Converges again (<c>vnetctl resume</c>) and runs a cycle at once.</summary>
+    public Task<CycleReport> ResumeAsync()
+    {
+        _resumeTimer?.Dispose();
+        _resumeTimer = null;
+        _cycle!.Suspended = false;
+        _status.SetSuspended(false, null);
+        return _queue.Request(CycleTrigger.Sync);
+    }
+
     /// <summary>Runs one cycle at the request of an operator (POST /sync), coalesced with any pending one.</summary>
     public Task<CycleReport> SyncAsync() => _queue.Request(CycleTrigger.Sync);
 
@@ -193,6 +217,4 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
             AgentLog.TunnelStopped(_log, e.Message);
         }
     }
-
-    /// <summary>Removes a moved MAC's entry from the vnet's bridge (SPEC §4.2); called on the tunnel thread.</summary>
 }

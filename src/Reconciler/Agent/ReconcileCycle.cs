@@ -33,7 +33,7 @@ public sealed class ReconcileCycle(
             Record = new CycleRecord
             {
                 Started = started, DurationSeconds = clock.Elapsed.TotalSeconds, Trigger = trigger, Result = result,
-                Revision = desired?.State is null ? _inForce?.Label : desired.Label,
+                Revision = result is CycleResult.Success || (desired?.IsFallback == true && desired.State is not null) ? desired!.Label : _inForce?.Label,
                 Attempted = attempted ?? desired?.Load?.Attempted?.CommitId ?? desired?.Label,
                 Changes = plan?.Changes.Count ?? 0, StepsRun = steps, Message = message,
             },
@@ -45,11 +45,10 @@ public sealed class ReconcileCycle(
         var desired = trigger == CycleTrigger.LinkEvent && _inForce is not null ? _inForce : await source.LoadAsync(ct).ConfigureAwait(false);
         if (desired.State is null)
             return Report(desired.Transient ? CycleResult.Retry : CycleResult.Stalled, desired.Error, desired);
-        if (!desired.IsFallback) _inForce = desired;
-        else _inForce ??= desired;
-
         var intent = IntentMapper.Map(desired.State, host, out var mapError, address);
         if (intent is null) return Report(CycleResult.Stalled, mapError, desired);
+        // Kernel events heal towards the last revision that converged (or, before any has, the first one mapped).
+        _inForce ??= desired;
         tunnel?.Use(TunnelSettings.For(desired.State, intent));
 
         Plan plan;
@@ -71,6 +70,7 @@ public sealed class ReconcileCycle(
         switch (result.Outcome)
         {
             case ApplyOutcome.Converged:
+                _inForce = desired;
                 Save(desired);
                 return Report(desired.IsFallback ? (desired.Transient ? CycleResult.Retry : CycleResult.Stalled) : CycleResult.Success,
                     $"applied {result.StepsRun} step(s); the host matches {Short(desired.Label)}{fallback}",

@@ -22,6 +22,8 @@ public static class VnetctlApp
         root.Subcommands.Add(UninstallCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(FleetStatusCommand.Create());
+        root.Subcommands.Add(SuspendCommand.CreateSuspend());
+        root.Subcommands.Add(SuspendCommand.CreateResume());
         return root;
     }
 

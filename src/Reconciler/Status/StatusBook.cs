@@ -22,6 +22,7 @@ public sealed class StatusBook(string host, TimeProvider time)
     private double _durationSum;
     private long _durationCount;
     private bool _running;
+    private string? _suspendReason;
 
     public string Host => host;
     public CycleReport? Last { get; private set; }
@@ -57,11 +58,12 @@ public sealed class StatusBook(string host, TimeProvider time)
         }
     }
 
-    public void SetSuspended(bool suspended)
+    public void SetSuspended(bool suspended, string? reason = null)
     {
         lock (_gate)
         {
             Suspended = suspended;
+            _suspendReason = reason;
             UpdateConditions();
         }
     }
@@ -111,7 +113,7 @@ public sealed class StatusBook(string host, TimeProvider time)
         var stalled = last?.Result == CycleResult.Stalled;
         Set("Stalled", stalled ? "True" : "False", stalled ? "TerminalFailure" : "None",
             stalled ? $"{last!.Message}; waiting for a new revision" : "");
-        Set("Suspended", Suspended ? "True" : "False", Suspended ? "Suspended" : "None", Suspended ? "suspended by an operator" : "");
+        Set("Suspended", Suspended ? "True" : "False", Suspended ? "Suspended" : "None", Suspended ? "suspended by an operator" + (_suspendReason is { } r ? $": {r}" : "") : "");
     }
 
     private void Set(string type, string status, string reason, string message)

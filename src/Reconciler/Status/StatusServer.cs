@@ -47,18 +47,34 @@ public sealed class StatusServer : IAsyncDisposable
             if (plan is null) return Results.Text(Json.Serialize(new { error }) + "\n", "application/json", statusCode: StatusCodes.Status409Conflict);
             return Results.Text(PlanRenderer.Json(plan) + "\n", "application/json");
         });
-        app.MapPost("/sync", async (HttpContext ctx) =>
+        app.MapPost("/sync", (Delegate)((HttpContext ctx) => Operate(ctx, options, log, agent.SyncAsync)));
+        app.MapPost("/suspend", (Delegate)((HttpContext ctx) =>
         {
-            if (!Allowed(ctx, options.SyncToken))
+            TimeSpan? duration = null;
+            if (ctx.Request.Query["for"].ToString() is { Length: > 0 } text)
             {
-                AgentLog.SyncRefused(log, ctx.Connection.RemoteIpAddress?.ToString() ?? "?");
-                return Results.Text("sync is allowed from loopback only (or with the configured token)\n", statusCode: StatusCodes.Status403Forbidden);
+                if (!Schema.Model.Duration.TryParse(text, out var d) || d <= TimeSpan.Zero)
+                    return Task.FromResult(Results.Text($"'{text}' is not a duration (30s, 5m, 1h)\n", statusCode: StatusCodes.Status400BadRequest));
+                duration = d;
             }
-            var report = await agent.SyncAsync().WaitAsync(ctx.RequestAborted);
-            return JsonResult(new SyncResponse(report.Record, report.Plan is null ? null : report.Plan.Summary, StatusBook.Errors(report), report.Notes));
-        });
+            var reason = ctx.Request.Query["reason"].ToString();
+            return Operate(ctx, options, log, () => agent.SuspendAsync(reason.Length > 0 ? reason : null, duration));
+        }));
+        app.MapPost("/resume", (Delegate)((HttpContext ctx) => Operate(ctx, options, log, agent.ResumeAsync)));
         await app.StartAsync(ct).ConfigureAwait(false);
         return new StatusServer(app);
+    }
+
+    /// <summary>An operator's request (sync, suspend, resume): loopback or token only; answers with the cycle it caused.</summary>
+    private static async Task<IResult> Operate(HttpContext ctx, AgentOptions options, ILogger log, Func<Task<CycleReport>> action)
+    {
+        if (!Allowed(ctx, options.SyncToken))
+        {
+            AgentLog.SyncRefused(log, ctx.Connection.RemoteIpAddress?.ToString() ?? "?");
+            return Results.Text("allowed from loopback only (or with the configured token)\n", statusCode: StatusCodes.Status403Forbidden);
+        }
+        var report = await action().WaitAsync(ctx.RequestAborted);
+        return JsonResult(new SyncResponse(report.Record, report.Plan?.Summary, StatusBook.Errors(report), report.Notes));
     }
 
     private static IResult JsonResult<T>(T value) => Results.Text(Json.Serialize(value) + "\n", "application/json");

@@ -50,6 +50,31 @@ public sealed class AgentTests(ITestOutputHelper output)
         var before = Links(fleet.A);
         Assert.Equal(0, fleet.Stop(fleet.A));
         Assert.Equal(before, Links(fleet.A));
+
+        // Restarted with git gone: the last applied revision comes back from the state directory, tunnel included.
+        Directory.Move(fleet.Repo.Work, fleet.Repo.Work + ".gone");
+        try
+        {
+            fleet.StartAgent(fleet.A, "host-a", "1s", "--log-format", "json");
+            Poll.Until(() => TwoHostFleet.Status(fleet.A) is { ValueKind: JsonValueKind.Object } s
+                             && s.GetProperty("revision").GetProperty("applied").GetString() == commit
+                             && s.GetProperty("vnets").EnumerateArray().Any(v => v.GetProperty("carried").GetBoolean()),
+                Generous, "the last applied revision restored without git");
+            Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2"), Generous, "traffic after a restart without git");
+            var status = TwoHostFleet.Status(fleet.A);
+            Assert.Contains(status.GetProperty("conditions").EnumerateArray(), c =>
+                c.GetProperty("type").GetString() == "Ready" && c.GetProperty("reason").GetString() == "RetryableFailure");
+            lock (fleet.Logs)
+            {
+                var json = fleet.Logs[fleet.A.Name].Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+                Assert.Contains(json, l => l.GetProperty("EventId").GetInt32() == 1001); // restored
+                Assert.Contains(json, l => l.GetProperty("EventId").GetInt32() == 2000 && l.GetProperty("Category").GetString() == "vnetctl.agent");
+            }
+        }
+        finally
+        {
+            Directory.Move(fleet.Repo.Work + ".gone", fleet.Repo.Work);
+        }
     }
 
     [Fact]
@@ -77,6 +102,41 @@ public sealed class AgentTests(ITestOutputHelper output)
         var history = TwoHostFleet.Status(fleet.A).GetProperty("history").EnumerateArray().ToList();
         Assert.Contains(history, h => h.GetProperty("trigger").GetString() == "link_event" && h.GetProperty("steps_run").GetInt32() > 0);
         Assert.DoesNotContain(history, h => h.GetProperty("trigger").GetString() == "poll");
+
+        // Suspended: a cycle observes the drift and reports it, changes nothing; resume heals.
+        string[] listen = ["--listen", $"127.0.0.1:{TwoHostFleet.Port}"];
+        Assert.Equal(0, VnetctlProcess.Run(fleet.A, ["suspend", "--reason", "debugging by hand", .. listen]).ExitCode);
+        fleet.A.Ip("link", "set", "vm-a97", "nomaster");
+        var sync = VnetctlProcess.Run(fleet.A, ["sync", "-o", "json", .. listen]);
+        Assert.Equal("suspended", JsonDocument.Parse(sync.Stdout).RootElement.GetProperty("cycle").GetProperty("result").GetString());
+        Assert.Null(Master(fleet.A, "vm-a97"));
+        var suspended = TwoHostFleet.Status(fleet.A);
+        Assert.Contains(suspended.GetProperty("drift").EnumerateArray(), c => c.GetProperty("name").GetString() == "vm-a97");
+        Assert.Contains(suspended.GetProperty("conditions").EnumerateArray(), c =>
+            c.GetProperty("type").GetString() == "Suspended" && c.GetProperty("status").GetString() == "True"
+            && c.GetProperty("message").GetString()!.Contains("debugging by hand", StringComparison.Ordinal));
+        Assert.Equal(0, VnetctlProcess.Run(fleet.A, ["resume", .. listen]).ExitCode);
+        Poll.Until(() => Master(fleet.A, "vm-a97") == "vnet97", Generous, "healed after resume");
+    }
+
+    [Fact]
+    public void SyncFromAnotherHostNeedsTheTokenAndLoopbackDoesNot()
+    {
+        using var fleet = new TwoHostFleet(output);
+        var tokenFile = Path.Combine(fleet.Repo.Root, "sync.token");
+        File.WriteAllText(tokenFile, "s3cret-token\n");
+        fleet.StartAgentOn(fleet.A, "host-a", "30s", $"0.0.0.0:{TwoHostFleet.Port}", "--sync-token-file", tokenFile);
+        Poll.Until(() => TwoHostFleet.IsReady(fleet.A), Generous, "agent A Ready");
+        var a = System.Net.IPAddress.Parse("198.18.0.1");
+        Assert.Equal(403, TwoHostFleet.Http(fleet.B, "POST", "/sync", a).Code);
+        Assert.Equal(403, TwoHostFleet.Http(fleet.B, "POST", "/sync", a, "wrong").Code);
+        Assert.Equal(403, TwoHostFleet.Http(fleet.B, "POST", "/suspend", a).Code);
+        var (code, body) = TwoHostFleet.Http(fleet.B, "POST", "/sync", a, "s3cret-token");
+        Assert.Equal(200, code);
+        Assert.Equal("success", JsonDocument.Parse(body).RootElement.GetProperty("cycle").GetProperty("result").GetString());
+        Assert.Equal(200, TwoHostFleet.Http(fleet.A, "POST", "/sync").Code);
+        Assert.Equal(200, TwoHostFleet.Http(fleet.B, "GET", "/healthz", a).Code);
+        lock (fleet.Logs) Assert.DoesNotContain(fleet.Logs[fleet.A.Name], l => l.Contains("s3cret", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -73,13 +73,19 @@ internal sealed class TwoHostFleet : IDisposable
         vm.Ip("link", "set", "eth0", "up");
     }
 
-    public Process StartAgent(NetNs host, string name, string interval)
+    /// <summary>Every line each agent wrote, by host namespace.</summary>
+    public Dictionary<string, List<string>> Logs { get; } = [];
+
+    public Process StartAgent(NetNs host, string name, string interval, params string[] extra) =>
+        StartAgentOn(host, name, interval, $"127.0.0.1:{Port}", extra);
+
+    public Process StartAgentOn(NetNs host, string name, string interval, string listen, params string[] extra)
     {
         var state = StateDir(host);
         var p = host.Start("dotnet",
         [
             VnetctlProcess.Dll, "agent", "--repo", Repo.Work, "--host", name, "--state-dir", state, "--trust", Path.Combine(state, "none.yaml"),
-            "--listen", $"127.0.0.1:{Port}", "--interval", interval,
+            "--listen", listen, "--interval", interval, .. extra,
         ], new Dictionary<string, string> { ["GIT_CONFIG_GLOBAL"] = "/dev/null", ["GIT_CONFIG_NOSYSTEM"] = "1", ["DOTNET_DbgEnableMiniDump"] = "0" });
         p.OutputDataReceived += (_, e) => Log(host, e.Data);
         p.ErrorDataReceived += (_, e) => Log(host, e.Data);
@@ -92,6 +98,11 @@ internal sealed class TwoHostFleet : IDisposable
     private void Log(NetNs host, string? line)
     {
         if (line is null) return;
+        lock (Logs)
+        {
+            if (!Logs.TryGetValue(host.Name, out var lines)) Logs[host.Name] = lines = [];
+            lines.Add(line);
+        }
         try
         {
             _output.WriteLine($"[{host.Name}] {line}");
@@ -113,18 +124,21 @@ internal sealed class TwoHostFleet : IDisposable
     }
 
     /// <summary>An HTTP/1.0 request to the agent's local listener, from a socket opened inside the host namespace.</summary>
-    public static (int Code, string Body) Http(NetNs host, string method, string path) => host.Run(() =>
+    public static (int Code, string Body) Http(NetNs host, string method, string path) => Http(host, method, path, IPAddress.Loopback);
+
+    public static (int Code, string Body) Http(NetNs host, string method, string path, IPAddress to, string? bearer = null) => host.Run(() =>
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 120_000 };
         try
         {
-            socket.Connect(new IPEndPoint(IPAddress.Loopback, Port));
+            socket.Connect(new IPEndPoint(to, Port));
         }
         catch (SocketException)
         {
             return (0, "");
         }
-        socket.Send(Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.0\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"));
+        var auth = bearer is null ? "" : $"Authorization: Bearer {bearer}\r\n";
+        socket.Send(Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.0\r\nHost: localhost\r\n{auth}Content-Length: 0\r\n\r\n"));
         using var ms = new MemoryStream();
         var buffer = new byte[65536];
         int n;
