@@ -22,6 +22,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     private readonly RequeuePolicy _requeue = new(options.Interval ?? Schema.Model.Fleet.DefaultInterval);
     private ReconcileCycle? _cycle;
     private TunnelEngine? _engine;
+    private AgentEsp? _esp;
     private PollScheduler? _poll;
     private IReadOnlyList<string> _lastNotes = [];
     private ITimer? _resumeTimer;
@@ -40,9 +41,12 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         var applied = new AppliedStateStore(options.StateDir);
         if (applied.Load() is { } last) AgentLog.Restored(_log, last.Revision.CommitId);
         using var platform = new LinuxTunnelPlatform(); // also removes a moved MAC's stale bridge entry (SPEC §4.2)
-        using var engine = new TunnelEngine(platform, time);
+        using var esp = new AgentEsp(options.KeyDir, time, _log);
+        using var engine = new TunnelEngine(platform, time, secure: esp, control: esp);
+        esp.Attach(engine);
         _engine = engine;
-        var tables = new EngineTunnelTables(engine);
+        _esp = esp;
+        var tables = new EngineTunnelTables(engine, esp);
         var converger = new HostConverger(kernel, inventory, tables);
         var source = new DesiredSource(options.Repo, options.Ref, options.StateDir, trust, time);
         _cycle = new ReconcileCycle(source, options.Host, options.Address, converger, inventory, applied, tables, time);
@@ -186,7 +190,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     public string Metrics()
     {
         var tunnel = _engine?.Observe();
-        return AgentMetrics.Write(_status, StatusView.Build(_status, tunnel, _requeue.Interval, _poll?.NextPoll, false), tunnel);
+        return AgentMetrics.Write(_status, StatusView.Build(_status, tunnel, _requeue.Interval, _poll?.NextPoll, false), tunnel, _esp?.Endpoint);
     }
 
     private async Task ForwardLinkEventsAsync(LinkMonitor monitor, CancellationToken ct)

@@ -16,7 +16,7 @@ namespace VnetReconciler.Reconciler.Agent;
 /// The engine does not keep what it has no use for (the ESP suite and key name): those are carried over from the spec
 /// last configured for the same vnet.
 /// </summary>
-public sealed class EngineTunnelTables(TunnelEngine engine) : ITunnelTables
+public sealed class EngineTunnelTables(TunnelEngine engine, AgentEsp? esp = null) : ITunnelTables
 {
     private readonly object _gate = new();
     private Dictionary<string, TunnelVnetSpec> _configured = new(StringComparer.Ordinal);
@@ -72,7 +72,24 @@ public sealed class EngineTunnelTables(TunnelEngine engine) : ITunnelTables
             _configured = vnets.ToDictionary(v => v.Id, StringComparer.Ordinal);
             config = ToConfig(_settings, vnets);
         }
-        Problems = engine.Configure(config);
+        var problems = new List<string>();
+        if (esp is not null)
+        {
+            // ESP first, so the engine binds the ESP port the transport uses (SPEC §4.5).
+            var secure = vnets.Where(v => v.Security != Security.None && v.Suite is not null).ToList();
+            try
+            {
+                esp.Configure(config.LocalAddress, (ushort)(secure.FirstOrDefault()?.Port ?? Dataplane.Esp.EspSecureTransport.DefaultPort),
+                    secure.Select(v => new Dataplane.Esp.EspVnetConfig(KeyOf(v.Id), (Dataplane.Esp.EspSuite)(int)v.Suite!.Value, v.Key ?? v.Id,
+                        v.Peers.Select(IPAddress.Parse).ToArray())).ToArray());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                problems.Add($"ESP: {e.Message}");
+            }
+        }
+        problems.AddRange(engine.Configure(config));
+        Problems = problems;
     }
 
     /// <summary>The engine's configuration for these vnets under these settings.</summary>

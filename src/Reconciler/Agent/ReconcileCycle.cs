@@ -110,8 +110,8 @@ public sealed class ReconcileCycle(
         var notes = new List<string>();
         foreach (var v in intent.Spec.Tunnel ?? EquatableArray<TunnelVnetSpec>.Empty)
         {
-            if (v.Security != Security.None)
-                notes.Add($"vnet {v.Id}: security {Spellings.Of(v.Security)} needs ESP (SPEC §4.5), not yet in this build: its vnetif is open but its traffic is dropped");
+            if (v.Security != Security.None && v.Suite is null)
+                notes.Add($"vnet {v.Id}: security {Spellings.Of(v.Security)} without an ESP suite: its traffic is dropped");
         }
         return notes;
     }

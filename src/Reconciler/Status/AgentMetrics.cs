@@ -1,3 +1,4 @@
+using System.Net;
 using VnetReconciler.Dataplane.Tunnel;
 
 namespace VnetReconciler.Reconciler.Status;
@@ -12,7 +13,7 @@ public static class AgentMetrics
     /// <summary>ESP drop reasons (SPEC §6.6), exported as zero until ESP is integrated.</summary>
     public static readonly string[] EspReasons = ["replay", "auth", "unknown_spi", "malformed"];
 
-    public static string Write(StatusBook book, AgentStatus status, TunnelSnapshot? tunnel)
+    public static string Write(StatusBook book, AgentStatus status, TunnelSnapshot? tunnel, Dataplane.Esp.EspEndpoint? esp = null)
     {
         var p = new PrometheusText();
         var (results, buckets, sum, count) = book.Counters();
@@ -54,10 +55,24 @@ public static class AgentMetrics
                 p.Sample("vnet_drops_total", n, ("vnet", ""), ("reason", StatusView.DropName(reason)));
         p.Family("vnet_esp_drops_total", "counter", "ESP datagrams dropped, by vnet and reason.");
         foreach (var v in status.Vnets.Where(v => v.Security != "none"))
-            foreach (var reason in EspReasons) p.Sample("vnet_esp_drops_total", 0, ("vnet", v.Id), ("reason", reason));
-        p.Family("vnet_esp_epoch", "gauge", "The ESP key epoch in use with each peer of a secure vnet.");
+        {
+            var c = esp?.Counters(Agent.EngineTunnelTables.KeyOf(v.Id));
+            p.Sample("vnet_esp_drops_total", c?.Replay ?? 0, ("vnet", v.Id), ("reason", "replay"));
+            p.Sample("vnet_esp_drops_total", c?.Auth ?? 0, ("vnet", v.Id), ("reason", "auth"));
+            p.Sample("vnet_esp_drops_total", c?.UnknownSpi ?? 0, ("vnet", v.Id), ("reason", "unknown_spi"));
+            p.Sample("vnet_esp_drops_total", c?.Malformed ?? 0, ("vnet", v.Id), ("reason", "malformed"));
+        }
+        if (esp is not null)
+        {
+            // Datagrams no SA could be charged to (an unknown SPI from an unknown sender).
+            p.Sample("vnet_esp_drops_total", esp.Unattributed.UnknownSpi, ("vnet", ""), ("reason", "unknown_spi"));
+            p.Sample("vnet_esp_drops_total", esp.Unattributed.Malformed, ("vnet", ""), ("reason", "malformed"));
+        }
+        p.Family("vnet_esp_epoch", "gauge", "The ESP key epoch in use with each peer of a secure vnet (0: no SA yet).");
         foreach (var v in status.Vnets.Where(v => v.Security != "none"))
-            foreach (var peer in v.Peers) p.Sample("vnet_esp_epoch", 0, ("vnet", v.Id), ("peer", peer.Address));
+            foreach (var peer in v.Peers)
+                p.Sample("vnet_esp_epoch", esp is null || !IPAddress.TryParse(peer.Address, out var a) ? 0 : esp.Epoch(Agent.EngineTunnelTables.KeyOf(v.Id), a),
+                    ("vnet", v.Id), ("peer", peer.Address));
         p.Family("vnet_peer_reachable", "gauge", "1 when the vnet has learned a MAC behind the peer.");
         foreach (var v in status.Vnets)
             foreach (var peer in v.Peers) p.Sample("vnet_peer_reachable", peer.Reachable ? 1 : 0, ("vnet", v.Id), ("peer", peer.Address));
