@@ -87,6 +87,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
             var (trigger, waiting) = await _queue.TakeAsync(ct).ConfigureAwait(false);
             var report = await RunCycleAsync(trigger, ct).ConfigureAwait(false);
             foreach (var w in waiting) w.TrySetResult(report);
+            PublishInBackground(report, ct);
             if (trigger == CycleTrigger.LinkEvent && report.Record.Result is CycleResult.Success or CycleResult.Suspended) continue;
             if (options.Interval is null && report.Desired?.State is { } state) _requeue.Interval = state.Fleet.Interval;
             var delay = _requeue.Next(report.Record.Result);

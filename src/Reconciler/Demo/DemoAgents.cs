@@ -55,8 +55,16 @@ internal sealed class DemoAgents(DemoShell sh, DemoFleet fleet, DesiredState sta
     /// <summary><c>vnetctl fleet status</c> when the agents publish; otherwise each agent's own status, side by side.</summary>
     public string FleetStatus(string remote)
     {
-        var fleetStatus = sh.Run(Self()[0], [.. Self()[1..], "fleet", "status", "--repo", remote], check: false, env: GitEnvironment);
-        if (fleetStatus.ExitCode == 0 && fleetStatus.Stdout.Trim().Length > 0) return fleetStatus.Stdout.TrimEnd();
+        // Agents publish in the background after each cycle: give every host a few seconds to appear.
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var fleetStatus = sh.Run(Self()[0], [.. Self()[1..], "fleet", "status", "--repo", remote], check: false, env: GitEnvironment);
+            var all = state.Hosts.All(h => fleetStatus.Stdout.Contains(h.Name, StringComparison.Ordinal));
+            if (fleetStatus.ExitCode == 0 && (all || sw.Elapsed > TimeSpan.FromSeconds(15))) return fleetStatus.Stdout.TrimEnd();
+            if (sw.Elapsed > TimeSpan.FromSeconds(15)) break;
+            Thread.Sleep(500); // poll interval
+        }
         var lines = new List<string> { $"{"host",-8} {"applied",-12} {"ready",-6} {"vnets",-5} drift" };
         foreach (var host in state.Hosts)
         {

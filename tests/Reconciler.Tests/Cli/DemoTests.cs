@@ -22,6 +22,9 @@ public sealed class DemoTests(ITestOutputHelper output)
         Assert.Contains("answered after", run.Stdout);
         Assert.Contains("healed by the agent", run.Stdout);
         Assert.Matches(@"vnets/vnet97\.sxp:\d+:\d+", run.Stdout);
+        Assert.Contains("(host-b, vnet 98, ESP): answered", run.Stdout); // auth
+        Assert.Contains("(host-b, vnet 9a, ESP): answered", run.Stdout); // conf
+        Assert.Contains("3 host(s), 0 stale", run.Stdout);               // every agent published its status to git
         Assert.Contains("deleted namespaces", run.Stdout);
         Assert.Equal(before, Ours(Cmd.Ok("ip", "netns", "list")));
         Assert.DoesNotContain("vnetctl.dll agent", Cmd.Run("pgrep", "-a", "-f", "vnetctl.dll agent").Stdout);
