@@ -87,6 +87,9 @@ public sealed class EngineTunnelTables(TunnelEngine engine, AgentEsp? esp = null
             {
                 problems.Add($"ESP: {e.Message}");
             }
+            if (esp.Endpoint is { } endpoint)
+                foreach (var (_, errors) in endpoint.KeyErrors)
+                    foreach (var error in errors) problems.Add($"ESP key file {error}");
         }
         problems.AddRange(engine.Configure(config));
         Problems = problems;

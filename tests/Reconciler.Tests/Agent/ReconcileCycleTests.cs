@@ -108,10 +108,10 @@ public sealed class ReconcileCycleTests : IDisposable
     }
 
     [Fact]
-    public async Task SecureVnetsAreOpenedAndNotedAsWaitingForEsp()
+    public async Task SecureVnetsAreConfiguredInTheTunnelWithTheirSecurity()
     {
         var report = await Cycle().RunAsync(CycleTrigger.Poll, CancellationToken.None);
-        Assert.Contains(report.Notes, n => n.Contains("security conf needs ESP", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.Notes, n => n.Contains("ESP", StringComparison.Ordinal));
         Assert.Contains(_engine.Observe().Config!.Vnets, v => v.Security == VnetSecurity.Conf);
     }
 
