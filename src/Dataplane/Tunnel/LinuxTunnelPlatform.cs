@@ -94,7 +94,7 @@ public sealed class LinuxTunnelPlatform : ITunnelPlatform, IDisposable
     public IDatagramBind Bind(ushort port, uint multicastGroup)
     {
         OpenLinks();
-        return UdpBind.Open(port, multicastGroup: multicastGroup);
+        return UdpBind.Open(port, multicastGroup: multicastGroup, segmentation: Offloads);
     }
 
     public IFrameDevice OpenDevice(string vnetif)
