@@ -25,6 +25,8 @@ public sealed class TapFrameDevice(TapDevice tap, SuperFrameReader? offload = nu
 
     public bool IsBroken { get; private set; }
 
+    public bool HasPending => !IsBroken && Segmenter is { HasPending: true };
+
     public int Read(Span<byte> frame)
     {
         if (IsBroken) return -1;

@@ -15,6 +15,12 @@ public interface IFrameDevice : IDisposable
     /// <summary>Writes one frame; false when the device refused it.</summary>
     bool Write(ReadOnlySpan<byte> frame);
 
+    /// <summary>
+    /// True when frames already taken from the kernel wait to be read (the rest of a segmented super-frame): the
+    /// descriptor will not become readable for them, so the engine keeps reading.
+    /// </summary>
+    bool HasPending => false;
+
     /// <summary>True once the device is gone (deleted under us): the engine stops watching it, reports the vnet absent and reopens it at the next Configure.</summary>
     bool IsBroken => false;
 }
