@@ -12,7 +12,7 @@ namespace VnetReconciler.Dataplane.Tunnel;
 /// frame or 64 KB super-frame from the kernel and hands the engine MTU-sized frames with complete checksums, one per
 /// <see cref="Read"/>; writes put an all-zero virtio header (a complete frame) in front.
 /// </summary>
-public sealed class TapFrameDevice(TapDevice tap, SuperFrameReader? offload = null) : IFrameDevice
+public sealed class TapFrameDevice(TapDevice tap, SuperFrameReader? offload = null, TcpCoalescer? coalescer = null) : IFrameDevice
 {
     private static readonly byte[] NoOffloadHeader = new byte[VirtioNetHeader.Length];
 
@@ -20,6 +20,14 @@ public sealed class TapFrameDevice(TapDevice tap, SuperFrameReader? offload = nu
 
     /// <summary>The segmenter and its counters when the TAP was opened with offloads; null otherwise.</summary>
     public SuperFrameReader? Segmenter { get; } = offload;
+
+    /// <summary>Merges delivered TCP segments into super-frames (needs the virtio header); null otherwise.</summary>
+    public TcpCoalescer? Coalescer { get; } = coalescer;
+
+    /// <summary>Merged runs the kernel refused (their segments are lost; TCP retransmits them).</summary>
+    public long HeldWriteFailures { get; private set; }
+
+    public bool Holding => Coalescer is { Holding: true };
 
     public int FileDescriptor => Tap.FileDescriptor;
 
@@ -54,13 +62,44 @@ public sealed class TapFrameDevice(TapDevice tap, SuperFrameReader? offload = nu
         if (IsBroken) return false;
         try
         {
-            return Segmenter is null ? Tap.Write(frame) : Tap.Write(NoOffloadHeader, frame);
+            if (Segmenter is null) return Tap.Write(frame);
+            if (Coalescer is not null)
+            {
+                if (Coalescer.TryAppend(frame, out var flushFirst))
+                {
+                    if (!flushFirst) return true;
+                    WriteHeld();
+                    Coalescer.Start(frame);
+                    return true;
+                }
+                WriteHeld(); // keep the order: the run before this frame
+            }
+            return Tap.Write(NoOffloadHeader, frame);
         }
         catch (TapException)
         {
             IsBroken = true;
             return false;
         }
+    }
+
+    public void FlushHeld()
+    {
+        if (IsBroken) return;
+        try
+        {
+            WriteHeld();
+        }
+        catch (TapException)
+        {
+            IsBroken = true;
+        }
+    }
+
+    private void WriteHeld()
+    {
+        if (Coalescer is not { Holding: true }) return;
+        if (!Tap.Write(Coalescer.Take())) HeldWriteFailures++; // virtio header and frame are contiguous
     }
 
     public void Dispose() => Tap.Dispose();
@@ -128,7 +167,7 @@ public sealed class LinuxTunnelPlatform : ITunnelPlatform, IDisposable
             tap.Dispose();
             throw;
         }
-        return new TapFrameDevice(tap, new SuperFrameReader());
+        return new TapFrameDevice(tap, new SuperFrameReader(), new TcpCoalescer());
     }
 
     public void ForgetBridgeEntry(string bridge, MacAddress mac) => _fdb?.Forget(bridge, mac);

@@ -22,6 +22,8 @@ public sealed partial class TunnelEngine
             ref var slot = ref batch.Slots[i];
             ReceiveDatagram(bind, slot.Buffer, slot.Offset, slot.Length, slot.Address);
         }
+        foreach (var device in _holding) device.FlushHeld(); // merged TCP runs (offloads) leave at the end of the batch
+        _holding.Clear();
         Flush();
         return count;
     }
@@ -152,6 +154,7 @@ public sealed partial class TunnelEngine
         if (sourceMac.IsMulticast) return DropReason.BadHeader;
         LearnRemote(vnet, sourceMac, source);
         if (!vnet.Device.Write(frame)) return DropReason.DeviceWriteFailed;
+        if (vnet.Device.Holding && !_holding.Contains(vnet.Device)) _holding.Add(vnet.Device);
         vnet.Counters.Received(length);
         Total.Delivered++;
         return DropReason.None;

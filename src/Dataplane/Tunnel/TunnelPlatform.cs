@@ -21,6 +21,14 @@ public interface IFrameDevice : IDisposable
     /// </summary>
     bool HasPending => false;
 
+    /// <summary>True when written frames are held back to be merged (TCP coalescing); <see cref="FlushHeld"/> writes them.</summary>
+    bool Holding => false;
+
+    /// <summary>Writes frames held back by <see cref="Write"/>; the engine calls it at the end of every receive batch.</summary>
+    void FlushHeld()
+    {
+    }
+
     /// <summary>True once the device is gone (deleted under us): the engine stops watching it, reports the vnet absent and reopens it at the next Configure.</summary>
     bool IsBroken => false;
 }
