@@ -28,6 +28,9 @@ internal static unsafe partial class Libc
         public const int Space = 24, Len = 18;
     }
 
+    /// <summary>CMSG_LEN(sizeof(int)) = 20: the UDP_GRO control message carries an int (fits <see cref="CmsgU16"/>'s 24 bytes).</summary>
+    public const int CmsgIntLen = 20;
+
     [LibraryImport(LibraryName, EntryPoint = "writev", SetLastError = true)]
     public static partial nint Writev(int fd, IoVec* iov, int count);
 }

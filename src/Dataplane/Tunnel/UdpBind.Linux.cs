@@ -61,7 +61,9 @@ public sealed unsafe partial class UdpBind : IDatagramBind
                 Span<uint> mreq = [BinaryPrimitives.ReverseEndianness(multicastGroup), 0]; // struct ip_mreq: group, INADDR_ANY
                 fixed (uint* p = mreq) Check(Libc.SetSockOpt(fd, Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, p, 8));
             }
-            var bind = new UdpBind(fd, port, capacity, segmentation);
+            // UDP GRO (linux/udp.h UDP_GRO): runs of datagrams arrive as one, with their size in a control message.
+            var coalesced = segmentation && Libc.SetSocketOption(fd, Libc.SOL_UDP, Libc.UDP_GRO, 1) == 0;
+            var bind = new UdpBind(fd, port, capacity, segmentation) { _coalescedReceive = coalesced };
             // Flooding to a group or broadcast address: open the raw socket for re-sending forwarded packets (SPEC §4.3)
             // now, in the caller's namespace; the loop thread that sends may be in another one. Without CAP_NET_RAW the
             // host simply does not re-send.
@@ -87,6 +89,7 @@ public sealed unsafe partial class UdpBind : IDatagramBind
         {
             ref var slot = ref batch.Slots[i];
             PlainMessage(i);
+            ExpectSegmentSize(i);
             _iovecs[i].Base = Address(slot.Buffer, slot.Offset);
             _iovecs[i].Length = (nuint)slot.Length;
         }
@@ -100,6 +103,7 @@ public sealed unsafe partial class UdpBind : IDatagramBind
             slot.Length = (int)_messages[i].Length;
             slot.Address = BinaryPrimitives.ReverseEndianness(_addresses[i].Address);
             slot.Port = BinaryPrimitives.ReverseEndianness(_addresses[i].Port);
+            slot.SegmentSize = ReceivedSegmentSize(i);
         }
         batch.Count = received;
         return received;

@@ -16,6 +16,11 @@ public sealed unsafe partial class UdpBind
     private bool _segmentation;
     private int _segmentLimit = DatagramBatch.MaxDatagram;
 
+    private bool _coalescedReceive;
+
+    /// <summary>Whether the socket receives with UDP GRO (runs of datagrams in one window, <see cref="DatagramSlot.SegmentSize"/>).</summary>
+    public bool CoalescedReceive => _coalescedReceive;
+
     /// <summary>Messages sent with UDP_SEGMENT (each carrying 2 to 64 datagrams).</summary>
     public long SegmentedMessages { get; private set; }
 
@@ -47,6 +52,22 @@ public sealed unsafe partial class UdpBind
         _messages[index].NameLength = (uint)sizeof(Libc.SockaddrIn);
         _messages[index].Control = null;
         _messages[index].ControlLength = 0;
+    }
+
+    /// <summary>Gives receive message <paramref name="index"/> room for the UDP_GRO control message.</summary>
+    private void ExpectSegmentSize(int index)
+    {
+        if (!_coalescedReceive) return;
+        _messages[index].Control = &_controls[index];
+        _messages[index].ControlLength = Libc.CmsgU16.Space;
+    }
+
+    /// <summary>The UDP_GRO segment size the kernel reported for message <paramref name="index"/> (an int; 0 = one datagram).</summary>
+    private int ReceivedSegmentSize(int index)
+    {
+        if (!_coalescedReceive || _messages[index].ControlLength < Libc.CmsgIntLen) return 0;
+        var control = &_controls[index];
+        return control->Level == Libc.SOL_UDP && control->Type == Libc.UDP_GRO ? *(int*)&control->Value : 0;
     }
 
     /// <summary>Fills the message array from <paramref name="count"/> slots; returns how many messages.</summary>

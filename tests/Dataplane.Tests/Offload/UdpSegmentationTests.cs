@@ -20,7 +20,8 @@ public sealed class UdpSegmentationTests
     }
 
     /// <summary>Receives until <paramref name="expected"/> datagrams came; returns (first byte minus nothing, length) per datagram in order.</summary>
-    private static List<(int Index, int Length)> ReceiveAll(UdpBind bind, int expected)
+    /// <remarks>A window received with UDP GRO (<see cref="DatagramSlot.SegmentSize"/>) is split as the engine splits it.</remarks>
+    private static List<(int Index, int Length)> ReceiveAll(UdpBind bind, int expected, List<int>? windows = null)
     {
         var received = DatagramBatch.ForReceiving(TunnelEngine.BatchSize);
         var got = new List<(int, int)>();
@@ -31,13 +32,44 @@ public sealed class UdpSegmentationTests
             for (var i = 0; i < n; i++)
             {
                 ref var slot = ref received.Slots[i];
-                var index = slot.Buffer[slot.Offset] / 3;
-                for (var j = 0; j < slot.Length; j++) Assert.Equal((byte)(index * 3 + j), slot.Buffer[slot.Offset + j]);
-                got.Add((index, slot.Length));
+                windows?.Add(slot.SegmentSize);
+                var size = slot.SegmentSize > 0 ? slot.SegmentSize : slot.Length;
+                for (var at = 0; at < slot.Length; at += size)
+                {
+                    var offset = slot.Offset + at;
+                    var length = Math.Min(size, slot.Length - at);
+                    var index = slot.Buffer[offset] / 3;
+                    for (var j = 0; j < length; j++) Assert.Equal((byte)(index * 3 + j), slot.Buffer[offset + j]);
+                    got.Add((index, length));
+                }
             }
             return got.Count >= expected;
         }, TimeSpan.FromSeconds(10), $"{expected} datagrams");
         return got;
+    }
+
+    [Fact]
+    public void WithGroARunArrivesAsOneWindowOfItsDatagrams()
+    {
+        using var ns = NetNs.Create(TestRun.Tag(), "h");
+        ns.Ip("addr", "add", "198.18.0.1/32", "dev", "lo");
+        ns.Ip("addr", "add", "198.18.0.2/32", "dev", "lo");
+        ns.Run(() =>
+        {
+            using var a = UdpBind.Open(17990, segmentation: true);
+            using var b = UdpBind.Open(17991, segmentation: true);
+            Assert.True(b.CoalescedReceive);
+            var buffers = DatagramBatch.ForReceiving(TunnelEngine.BatchSize);
+            var send = DatagramBatch.ForSending(TunnelEngine.BatchSize);
+            for (var i = 0; i < 30; i++) Fill(buffers, send, i, 1472, B, 17991);
+            Fill(buffers, send, 30, 99, B, 17991);
+            Assert.Equal(31, a.Send(send, 0));
+            var windows = new List<int>();
+            var got = ReceiveAll(b, 31, windows);
+            Assert.Equal(Enumerable.Range(0, 31), got.Select(d => d.Index));
+            Assert.Equal([.. Enumerable.Repeat(1472, 30), 99], got.Select(d => d.Length));
+            Assert.Contains(1472, windows);
+        });
     }
 
     [Fact]
