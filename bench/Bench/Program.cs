@@ -13,6 +13,7 @@ public static class Program
         ["schema"] = SchemaBench.RunAsync,
         ["esp-seal"] = EspSealBench.RunAsync,
         ["tunnel"] = TunnelBench.RunAsync,
+        ["linerate"] = LinerateBench.RunAsync,
         ["heal"] = AgentBench.HealAsync,
         ["agent-rss"] = AgentBench.RssAsync,
         ["esp"] = EspBench.RunAsync,

@@ -17,23 +17,12 @@ namespace VnetReconciler.Bench;
 /// </summary>
 public static class TunnelBench
 {
-    private static readonly string Testbed = Path.GetFullPath(Path.Combine(FindRoot(), "..", "shared", "testbed", "testbed.sh"));
+    internal static readonly string Testbed = Path.GetFullPath(Path.Combine(FindRoot(), "..", "shared", "testbed", "testbed.sh"));
 
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length > 0 && args[0] == "--runner") return RunEngine(args[1..]);
-        var prefix = "vb" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
-        var state = Path.Combine(Path.GetTempPath(), prefix);
-        Directory.CreateDirectory(state);
-        var results = Path.Combine(state, "results.tsv");
-        var env = new Dictionary<string, string>
-        {
-            ["TB_PREFIX"] = prefix,
-            ["TB_RESULTS"] = results,
-            ["TB_DURATION"] = Environment.GetEnvironmentVariable("TB_DURATION") ?? "5",
-            ["TB_REPS"] = Environment.GetEnvironmentVariable("TB_REPS") ?? "2",
-            ["TB_PINGS"] = Environment.GetEnvironmentVariable("TB_PINGS") ?? "20",
-        };
+        var (prefix, state, results, env) = NewTestbed();
         var runners = new List<Process>();
         try
         {
@@ -67,15 +56,8 @@ public static class TunnelBench
 
     private static int Report(string results, string state)
     {
-        var rows = File.ReadAllLines(results).Skip(1).Select(l => l.Split('\t')).ToList();
-        double Median(string label, string test, int column)
-        {
-            var values = rows.Where(r => (r[1] == label || r[1].StartsWith(label + "/", StringComparison.Ordinal)) && r[3] == test)
-                .Select(r => double.TryParse(r[column], CultureInfo.InvariantCulture, out var v) ? v : double.NaN)
-                .Where(v => !double.IsNaN(v)).Order().ToList();
-            if (values.Count == 0) return double.NaN;
-            return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
-        }
+        var rows = ReadRows(results);
+        double Median(string label, string test, int column) => TunnelBench.Median(rows, label, test, column);
         var throughput = new Dictionary<string, double>();
         foreach (var label in new[] { "ours", "ours-tc0", "vxlan", "socat" })
         {
@@ -104,7 +86,38 @@ public static class TunnelBench
         return 0;
     }
 
-    private static void Testbed_(Dictionary<string, string> env, params string[] args)
+    /// <summary>A fresh testbed prefix (vb + 4 hex), its state directory, results file and testbed.sh environment.</summary>
+    internal static (string Prefix, string State, string Results, Dictionary<string, string> Env) NewTestbed()
+    {
+        var prefix = "vb" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
+        var state = Path.Combine(Path.GetTempPath(), prefix);
+        Directory.CreateDirectory(state);
+        var results = Path.Combine(state, "results.tsv");
+        var env = new Dictionary<string, string>
+        {
+            ["TB_PREFIX"] = prefix,
+            ["TB_RESULTS"] = results,
+            ["TB_DURATION"] = Environment.GetEnvironmentVariable("TB_DURATION") ?? "5",
+            ["TB_REPS"] = Environment.GetEnvironmentVariable("TB_REPS") ?? "2",
+            ["TB_PINGS"] = Environment.GetEnvironmentVariable("TB_PINGS") ?? "20",
+        };
+        return (prefix, state, results, env);
+    }
+
+    /// <summary>The rows of testbed.sh's results TSV (columns: time label rep test mbps retr tun_cpu … rtt_min rtt_avg).</summary>
+    internal static List<string[]> ReadRows(string results) => File.ReadAllLines(results).Skip(1).Select(l => l.Split('\t')).ToList();
+
+    /// <summary>The median of one column over the rows of <paramref name="label"/> (or label/…) and one test; NaN if none.</summary>
+    internal static double Median(List<string[]> rows, string label, string test, int column)
+    {
+        var values = rows.Where(r => (r[1] == label || r[1].StartsWith(label + "/", StringComparison.Ordinal)) && r[3] == test)
+            .Select(r => double.TryParse(r[column], CultureInfo.InvariantCulture, out var v) ? v : double.NaN)
+            .Where(v => !double.IsNaN(v)).Order().ToList();
+        if (values.Count == 0) return double.NaN;
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
+    }
+
+    internal static void Testbed_(Dictionary<string, string> env, params string[] args)
     {
         var psi = new ProcessStartInfo("bash") { UseShellExecute = false };
         psi.ArgumentList.Add(Testbed);
@@ -115,10 +128,13 @@ public static class TunnelBench
         if (p.ExitCode != 0 && args[0] != "down") throw new InvalidOperationException($"testbed.sh {string.Join(' ', args)} exited {p.ExitCode}");
     }
 
-    private static Process StartRunner(string ns, string local, string peer, string tap, string stats, bool tiered)
+    /// <param name="env">extra environment of the runner (e.g. VNET_OFFLOADS=off).</param>
+    internal static Process StartRunner(string ns, string local, string peer, string tap, string stats, bool tiered,
+        IReadOnlyDictionary<string, string>? env = null)
     {
         var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true };
         if (!tiered) psi.Environment["DOTNET_TieredCompilation"] = "0";
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         foreach (var a in new[] { "netns", "exec", ns, Environment.ProcessPath!, typeof(TunnelBench).Assembly.Location,
                      "tunnel", "--runner", local, peer, tap, stats })
             psi.ArgumentList.Add(a);
@@ -127,7 +143,7 @@ public static class TunnelBench
         return p;
     }
 
-    private static void Stop(Process runner)
+    internal static void Stop(Process runner)
     {
         if (!runner.HasExited)
         {

@@ -107,6 +107,54 @@ public sealed unsafe class TapDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a virtio header and a frame as one packet (writev), for a TAP opened with
+    /// <see cref="TapOpenOptions.VnetHeader"/>. Same results as <see cref="Write(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public bool Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> frame)
+    {
+        var added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            var iov = stackalloc Libc.IoVec[2];
+            while (true)
+            {
+                nint n;
+                fixed (byte* h = header)
+                fixed (byte* p = frame)
+                {
+                    iov[0] = new Libc.IoVec { Base = h, Length = (nuint)header.Length };
+                    iov[1] = new Libc.IoVec { Base = p, Length = (nuint)frame.Length };
+                    n = Libc.Writev(_handle.Fd, iov, 2);
+                }
+                if (n >= 0) return n == header.Length + frame.Length;
+                var errno = Marshal.GetLastPInvokeError();
+                switch (errno)
+                {
+                    case Libc.EINTR: continue;
+                    case Libc.EAGAIN or Libc.EIO or Libc.EINVAL or Libc.ENOBUFS or Libc.ENOMEM: return false;
+                    default: throw new TapException(Name, "write", errno);
+                }
+            }
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>
+    /// TUNSETOFFLOAD: the offloads the reader takes (linux/if_tun.h TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, …; 0 = none).
+    /// With TUN_F_CSUM and TSO the kernel hands over partial checksums and 64 KB super-frames instead of segmenting
+    /// them itself; only meaningful with <see cref="TapOpenOptions.VnetHeader"/>. The setting belongs to the device.
+    /// </summary>
+    public void SetOffload(TapOffloads offloads)
+    {
+        if (Libc.IoctlValue(_handle.Fd, Libc.TUNSETOFFLOAD, (nint)(uint)offloads) != 0)
+            throw new TapException(Name, "TUNSETOFFLOAD", Marshal.GetLastPInvokeError());
+    }
+
     /// <summary>TUNSETVNETHDRSZ: the size of the virtio header that precedes each frame with <see cref="TapOpenOptions.VnetHeader"/>.</summary>
     public void SetVnetHeaderSize(int size)
     {

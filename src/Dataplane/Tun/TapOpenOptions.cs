@@ -19,3 +19,19 @@ public enum TapOpenOptions
     /// <summary>IFF_MULTI_QUEUE: this descriptor is one queue of several; must match how the TAP was created.</summary>
     MultiQueue = 4,
 }
+
+/// <summary>What the reader of a TAP takes from the kernel (TUNSETOFFLOAD flags, linux/if_tun.h TUN_F_*).</summary>
+[Flags]
+public enum TapOffloads : uint
+{
+    None = 0,
+
+    /// <summary>TUN_F_CSUM: frames may arrive with the transport checksum left partial (VIRTIO_NET_HDR_F_NEEDS_CSUM).</summary>
+    Checksum = 0x01,
+
+    /// <summary>TUN_F_TSO4: TCP/IPv4 super-frames (needs <see cref="Checksum"/>).</summary>
+    Tso4 = 0x02,
+
+    /// <summary>TUN_F_TSO6: TCP/IPv6 super-frames (needs <see cref="Checksum"/>).</summary>
+    Tso6 = 0x04,
+}

@@ -9,6 +9,12 @@ public struct DatagramSlot
     public int Length;
     public uint Address;
     public ushort Port;
+
+    /// <summary>
+    /// Received with UDP GRO: the window holds several datagrams of this size back to back (the last may be shorter);
+    /// 0 = one datagram.
+    /// </summary>
+    public int SegmentSize;
 }
 
 /// <summary>

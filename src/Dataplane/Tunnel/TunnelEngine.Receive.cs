@@ -15,13 +15,23 @@ public sealed partial class TunnelEngine
         {
             batch.Slots[i].Offset = DatagramBatch.Headroom;
             batch.Slots[i].Length = DatagramBatch.MaxDatagram;
+            batch.Slots[i].SegmentSize = 0;
         }
         var count = bind.Bind.Receive(batch);
         for (var i = 0; i < count; i++)
         {
             ref var slot = ref batch.Slots[i];
-            ReceiveDatagram(bind, slot.Buffer, slot.Offset, slot.Length, slot.Address);
+            if (slot.SegmentSize <= 0)
+            {
+                ReceiveDatagram(bind, slot.Buffer, slot.Offset, slot.Length, slot.Address);
+                continue;
+            }
+            // UDP GRO: a window of several datagrams, each handled on its own (all work stays inside its window).
+            for (var at = 0; at < slot.Length; at += slot.SegmentSize)
+                ReceiveDatagram(bind, slot.Buffer, slot.Offset + at, Math.Min(slot.SegmentSize, slot.Length - at), slot.Address);
         }
+        foreach (var device in _holding) device.FlushHeld(); // merged TCP runs (offloads) leave at the end of the batch
+        _holding.Clear();
         Flush();
         return count;
     }
@@ -173,6 +183,7 @@ public sealed partial class TunnelEngine
         if (sourceMac.IsMulticast) return DropReason.BadHeader;
         LearnRemote(vnet, sourceMac, source);
         if (!vnet.Device.Write(frame)) return DropReason.DeviceWriteFailed;
+        if (vnet.Device.Holding && !_holding.Contains(vnet.Device)) _holding.Add(vnet.Device);
         vnet.Counters.Received(length);
         Total.Delivered++;
         return DropReason.None;

@@ -10,16 +10,24 @@ public sealed partial class TunnelEngine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ReadDevice(VnetState vnet)
     {
-        var read = 0;
-        for (; read < _frames.Capacity; read++)
+        var total = 0;
+        int read;
+        do
         {
-            var buffer = _frames.Slots[read].Buffer;
-            var length = vnet.Device.Read(buffer.AsSpan(DatagramBatch.Headroom, DatagramBatch.MaxDatagram));
-            if (length < 0) break;
-            SendFrame(vnet, buffer, DatagramBatch.Headroom, length);
+            for (read = 0; read < _frames.Capacity; read++)
+            {
+                var buffer = _frames.Slots[read].Buffer;
+                var length = vnet.Device.Read(buffer.AsSpan(DatagramBatch.Headroom, DatagramBatch.MaxDatagram));
+                if (length < 0) break;
+                SendFrame(vnet, buffer, DatagramBatch.Headroom, length);
+            }
+            Flush();
+            total += read;
         }
-        Flush();
-        return read;
+        // Segments of a super-frame already read wait in the device, where epoll cannot see them: finish it now (at most
+        // one super-frame's worth more), or its tail would sit until the next frame arrives.
+        while (read == _frames.Capacity && vnet.Device.HasPending);
+        return total;
     }
 
     /// <summary>One frame the bridge gave the vnetif: <c>buffer[offset..offset+length]</c>, headroom in front.</summary>

@@ -28,6 +28,7 @@ public sealed partial class TunnelEngine : IDisposable
     private readonly DatagramBatch _sealed = DatagramBatch.ForReceiving(BatchSize);
     private readonly ControlBuffers _control = new(BatchSize);
     private readonly byte[] _icmp = new byte[1600];
+    private readonly List<IFrameDevice> _holding = new(BatchSize);
     private readonly RelayEchoFilter _relayEchoes;
     private BindState? _udp, _vxlan, _esp;
     private TunnelConfig? _config;

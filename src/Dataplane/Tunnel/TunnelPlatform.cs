@@ -15,6 +15,20 @@ public interface IFrameDevice : IDisposable
     /// <summary>Writes one frame; false when the device refused it.</summary>
     bool Write(ReadOnlySpan<byte> frame);
 
+    /// <summary>
+    /// True when frames already taken from the kernel wait to be read (the rest of a segmented super-frame): the
+    /// descriptor will not become readable for them, so the engine keeps reading.
+    /// </summary>
+    bool HasPending => false;
+
+    /// <summary>True when written frames are held back to be merged (TCP coalescing); <see cref="FlushHeld"/> writes them.</summary>
+    bool Holding => false;
+
+    /// <summary>Writes frames held back by <see cref="Write"/>; the engine calls it at the end of every receive batch.</summary>
+    void FlushHeld()
+    {
+    }
+
     /// <summary>True once the device is gone (deleted under us): the engine stops watching it, reports the vnet absent and reopens it at the next Configure.</summary>
     bool IsBroken => false;
 }

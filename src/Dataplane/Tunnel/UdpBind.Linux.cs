@@ -13,7 +13,7 @@ namespace VnetReconciler.Dataplane.Tunnel;
 /// discovery is off so oversized frames leave as outer fragments (SPEC §3.3). Batch buffers must be pinned
 /// (<see cref="DatagramBatch"/> allocates them on the pinned heap): the kernel gets their addresses.
 /// </summary>
-public sealed unsafe class UdpBind : IDatagramBind
+public sealed unsafe partial class UdpBind : IDatagramBind
 {
     /// <summary>Socket buffer size asked for (SO_RCVBUFFORCE/SO_SNDBUFFORCE, falling back to the capped SO_RCVBUF).</summary>
     public const int SocketBufferBytes = 8 << 20;
@@ -25,7 +25,7 @@ public sealed unsafe class UdpBind : IDatagramBind
     private int _fd;
     private int _raw = -1;
 
-    private UdpBind(int fd, ushort port, int capacity)
+    private UdpBind(int fd, ushort port, int capacity, bool segmentation)
     {
         _fd = fd;
         Port = port;
@@ -33,20 +33,17 @@ public sealed unsafe class UdpBind : IDatagramBind
         _messages = (Libc.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(Libc.MMsgHdr)));
         _iovecs = (Libc.IoVec*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(Libc.IoVec)));
         _addresses = (Libc.SockaddrIn*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(Libc.SockaddrIn)));
-        for (var i = 0; i < capacity; i++)
-        {
-            _messages[i].Iov = &_iovecs[i];
-            _messages[i].IovLength = 1;
-            _messages[i].Name = &_addresses[i];
-        }
+        AllocateSegmentation(capacity, segmentation);
+        for (var i = 0; i < capacity; i++) PlainMessage(i);
     }
 
     /// <summary>
     /// Opens the socket in the calling thread's network namespace; a <see cref="SocketException"/> names the errno. With a
     /// <paramref name="multicastGroup"/> (the flood group or broadcast address, host order) it joins the group when it is
-    /// multicast and opens a raw socket for §4.3 re-sends.
+    /// multicast and opens a raw socket for §4.3 re-sends. With <paramref name="segmentation"/>, runs of same-size
+    /// datagrams to one destination leave as one UDP GSO message (UdpBind.Segmentation.Linux.cs).
     /// </summary>
-    public static UdpBind Open(ushort port, int capacity = TunnelEngine.BatchSize * 4, uint multicastGroup = 0)
+    public static UdpBind Open(ushort port, int capacity = TunnelEngine.BatchSize * 4, uint multicastGroup = 0, bool segmentation = false)
     {
         var fd = Libc.Socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
@@ -64,7 +61,9 @@ public sealed unsafe class UdpBind : IDatagramBind
                 Span<uint> mreq = [BinaryPrimitives.ReverseEndianness(multicastGroup), 0]; // struct ip_mreq: group, INADDR_ANY
                 fixed (uint* p = mreq) Check(Libc.SetSockOpt(fd, Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, p, 8));
             }
-            var bind = new UdpBind(fd, port, capacity);
+            // UDP GRO (linux/udp.h UDP_GRO): runs of datagrams arrive as one, with their size in a control message.
+            var coalesced = segmentation && Libc.SetSocketOption(fd, Libc.SOL_UDP, Libc.UDP_GRO, 1) == 0;
+            var bind = new UdpBind(fd, port, capacity, segmentation) { _coalescedReceive = coalesced };
             // Flooding to a group or broadcast address: open the raw socket for re-sending forwarded packets (SPEC §4.3)
             // now, in the caller's namespace; the loop thread that sends may be in another one. Without CAP_NET_RAW the
             // host simply does not re-send.
@@ -89,9 +88,10 @@ public sealed unsafe class UdpBind : IDatagramBind
         for (var i = 0; i < count; i++)
         {
             ref var slot = ref batch.Slots[i];
+            PlainMessage(i);
+            ExpectSegmentSize(i);
             _iovecs[i].Base = Address(slot.Buffer, slot.Offset);
             _iovecs[i].Length = (nuint)slot.Length;
-            _messages[i].NameLength = (uint)sizeof(Libc.SockaddrIn);
         }
         int received;
         do received = Libc.RecvMMsg(_fd, _messages, (uint)count, Libc.MSG_DONTWAIT, null);
@@ -103,6 +103,7 @@ public sealed unsafe class UdpBind : IDatagramBind
             slot.Length = (int)_messages[i].Length;
             slot.Address = BinaryPrimitives.ReverseEndianness(_addresses[i].Address);
             slot.Port = BinaryPrimitives.ReverseEndianness(_addresses[i].Port);
+            slot.SegmentSize = ReceivedSegmentSize(i);
         }
         batch.Count = received;
         return received;
@@ -113,26 +114,19 @@ public sealed unsafe class UdpBind : IDatagramBind
     {
         var count = Math.Min(batch.Count - start, _capacity);
         if (count <= 0) return 0;
-        for (var i = 0; i < count; i++)
-        {
-            ref var slot = ref batch.Slots[start + i];
-            _iovecs[i].Base = Address(slot.Buffer, slot.Offset);
-            _iovecs[i].Length = (nuint)slot.Length;
-            _addresses[i] = new Libc.SockaddrIn
-            {
-                Family = Libc.AF_INET,
-                Port = BinaryPrimitives.ReverseEndianness(slot.Port),
-                Address = BinaryPrimitives.ReverseEndianness(slot.Address),
-            };
-            _messages[i].NameLength = (uint)sizeof(Libc.SockaddrIn);
-        }
+        var messages = Pack(batch, start, count);
         var waited = false;
         while (true)
         {
-            var sent = Libc.SendMMsg(_fd, _messages, (uint)count, Libc.MSG_DONTWAIT);
-            if (sent >= 0) return sent;
+            var sent = Libc.SendMMsg(_fd, _messages, (uint)messages, Libc.MSG_DONTWAIT);
+            if (sent >= 0) return DatagramsIn(sent);
             var errno = Marshal.GetLastPInvokeError();
             if (errno == Libc.EINTR) continue;
+            if (RefuseSegmentation(errno))
+            {
+                messages = Pack(batch, start, count);
+                continue;
+            }
             if (errno != Libc.EAGAIN || waited) return 0; // the first datagram is refused (no route, ICMP error): caller skips it
             // Send buffer full: wait briefly for room rather than drop the batch (the receiver's TCP would see loss).
             var poll = new Libc.PollFd { Fd = _fd, Events = Libc.POLLOUT };
@@ -159,6 +153,7 @@ public sealed unsafe class UdpBind : IDatagramBind
         NativeMemory.Free(_messages);
         NativeMemory.Free(_iovecs);
         NativeMemory.Free(_addresses);
+        FreeSegmentation();
     }
 
     private static int OpenRawSocket()

@@ -78,10 +78,10 @@ public sealed class TunnelTestbed : IDisposable
         return vm;
     }
 
-    /// <summary>Starts the tunnel engine in <paramref name="host"/>: sockets and TAPs are opened by a thread inside it.</summary>
-    public TunnelEngine Start(NetNs host, TunnelConfig config)
+    /// <summary>Starts the tunnel engine in <paramref name="host"/>: sockets and TAPs are opened by a thread inside it (TAP offloads on unless <paramref name="offloads"/> is false).</summary>
+    public TunnelEngine Start(NetNs host, TunnelConfig config, bool offloads = true)
     {
-        var engine = new TunnelEngine(new LinuxTunnelPlatform(), TimeProvider.System);
+        var engine = new TunnelEngine(new LinuxTunnelPlatform(offloads), TimeProvider.System);
         var problems = host.Run(() => engine.Configure(config));
         if (problems.Count > 0)
         {
