@@ -102,27 +102,10 @@ public static class EspBench
         if (p.ExitCode != 0 && args[0] != "down") throw new InvalidOperationException($"testbed.sh {string.Join(' ', args)} exited {p.ExitCode}");
     }
 
-    private static Process StartRunner(string ns, string local, string peer, string tap, string security, string keys)
-    {
-        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true };
-        foreach (var a in new[] { "netns", "exec", ns, Environment.ProcessPath!, typeof(EspBench).Assembly.Location,
-                     "esp", "--runner", local, peer, tap, security, keys })
-            psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
-        if (p.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException($"esp runner in {ns} did not start");
-        return p;
-    }
+    private static Process StartRunner(string ns, string local, string peer, string tap, string security, string keys) =>
+        TunnelBench.StartBenchRunner(ns, "esp", [local, peer, tap, security, keys]);
 
-    private static void Stop(Process runner)
-    {
-        if (!runner.HasExited)
-        {
-            using var kill = Process.Start("kill", ["-TERM", runner.Id.ToString(CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
-            if (!runner.WaitForExit(10_000)) runner.Kill();
-        }
-        runner.Dispose();
-    }
+    private static void Stop(Process runner) => TunnelBench.Stop(runner);
 
     /// <summary>Runner mode: the engine (with ESP for <c>conf</c>) on this thread, in the host namespace, until SIGTERM.</summary>
     private static int RunEngine(string[] args)

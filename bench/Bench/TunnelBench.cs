@@ -132,14 +132,23 @@ public static class TunnelBench
     internal static Process StartRunner(string ns, string local, string peer, string tap, string stats, bool tiered,
         IReadOnlyDictionary<string, string>? env = null)
     {
+        var all = new Dictionary<string, string>(env ?? new Dictionary<string, string>());
+        if (!tiered) all["DOTNET_TieredCompilation"] = "0";
+        return StartBenchRunner(ns, "tunnel", [local, peer, tap, stats], all);
+    }
+
+    /// <summary>
+    /// Starts this bench program again as <c>NAME --runner ARGS…</c> inside namespace <paramref name="ns"/> and waits for
+    /// its "ready" line: the dataplane under test runs in its own process, so its CPU is accounted apart.
+    /// </summary>
+    internal static Process StartBenchRunner(string ns, string name, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
+    {
         var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true };
-        if (!tiered) psi.Environment["DOTNET_TieredCompilation"] = "0";
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
-        foreach (var a in new[] { "netns", "exec", ns, Environment.ProcessPath!, typeof(TunnelBench).Assembly.Location,
-                     "tunnel", "--runner", local, peer, tap, stats })
+        foreach (var a in (string[])["netns", "exec", ns, Environment.ProcessPath!, typeof(TunnelBench).Assembly.Location, name, "--runner", .. args])
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
-        if (p.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException($"tunnel runner in {ns} did not start");
+        if (p.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException($"{name} runner in {ns} did not start");
         return p;
     }
 
