@@ -21,7 +21,7 @@ public sealed partial class AgentHost
     {
         var fleet = report.Desired?.State?.Fleet;
         if (fleet is { Status.Push: false }) return;
-        var remote = fleet?.Status.Remote ?? (DesiredSource.IsPlainDirectory(options.Repo) ? null : options.Repo);
+        var remote = _fleet?.RemoteFor(fleet);
         if (remote is null) return;
         if (!_publishing.Wait(0)) return; // the previous one is still pushing; the next cycle publishes the newer status
         var document = Document(report);

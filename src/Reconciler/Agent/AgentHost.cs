@@ -26,6 +26,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     private PollScheduler? _poll;
     private IReadOnlyList<string> _lastNotes = [];
     private ITimer? _resumeTimer;
+    private FleetView? _fleet;
 
     /// <summary>Steps after which a cycle counts as a large convergence (see <see cref="RunCycleAsync"/>).</summary>
     private const int BigCycleSteps = 200;
@@ -49,7 +50,8 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         var tables = new EngineTunnelTables(engine, esp);
         var converger = new HostConverger(kernel, inventory, tables);
         var source = new DesiredSource(options.Repo, options.Ref, options.StateDir, trust, time);
-        _cycle = new ReconcileCycle(source, options.Host, options.Address, converger, inventory, applied, tables, time);
+        _fleet = new FleetView(options.Repo, options.StateDir, time) { StaleAfter = _requeue.Interval * 3 };
+        _cycle = new ReconcileCycle(source, options.Host, options.Address, converger, inventory, applied, tables, time) { Fleet = _fleet };
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var engineThread = new Thread(() => RunEngine(engine, cts.Token)) { IsBackground = true, Name = "tunnel" };

@@ -20,6 +20,9 @@ public sealed class ReconcileCycle(
     private DesiredRevision? _inForce;
     private string? _saved = applied.Load()?.Revision.CommitId;
 
+    /// <summary>The fleet's published status (SPEC §6.4, §6.6); null outside the agent (one-shot apply, tests).</summary>
+    public FleetView? Fleet { get; init; }
+
     /// <summary>While true, cycles observe and report but change nothing (SPEC §6.1).</summary>
     public bool Suspended { get; set; }
 
