@@ -12,10 +12,11 @@ namespace VnetReconciler.Bench;
 /// same run through kernel VXLAN and socat (testbed.sh modes <c>vxlan</c>, <c>socat</c>). Our dataplane runs as this
 /// program in runner mode (<c>tunnel --runner</c>) inside each host namespace of testbed mode <c>tap</c>, attached to
 /// its persistent TAP. Prints Gb/s, RTT, tunnel CPU and allocated bytes per packet; last <c>ratio_vxlan=</c> and
-/// <c>ratio=</c> (ours / socat), both on the mean of the 1- and 4-stream throughputs.
+/// <c>ratio=</c> (ours / socat), both on the mean of the 1- and 4-stream throughputs. Before those, the migration time
+/// (<see cref="MeasureMigrations"/>) as <c>migration_ms=</c>.
 /// Environment: TB_DURATION (default 5 s), TB_REPS (default 2), passed on to testbed.sh.
 /// </summary>
-public static class TunnelBench
+public static partial class TunnelBench
 {
     internal static readonly string Testbed = Path.GetFullPath(Path.Combine(FindRoot(), "..", "shared", "testbed", "testbed.sh"));
 
@@ -24,6 +25,7 @@ public static class TunnelBench
         if (args.Length > 0 && args[0] == "--runner") return RunEngine(args[1..]);
         var (prefix, state, results, env) = NewTestbed();
         var runners = new List<Process>();
+        var migrations = new List<double>();
         try
         {
             Testbed_(env, "bench", "vxlan", "socat");
@@ -38,6 +40,7 @@ public static class TunnelBench
                 env["TB_TUNNEL_PIDS"] = string.Join(' ', pair.Select(r => r.Id));
                 env["TB_LABEL"] = label;
                 Testbed_(env, "bench", "current");
+                if (label == "ours") migrations = MeasureMigrations(prefix);
                 foreach (var runner in pair)
                 {
                     Stop(runner);
@@ -48,13 +51,14 @@ public static class TunnelBench
         finally
         {
             foreach (var runner in runners) Stop(runner);
+            RemoveWitnessVm(prefix);
             Testbed_(env, "down");
         }
         await Task.CompletedTask;
-        return Report(results, state);
+        return Report(results, state, migrations);
     }
 
-    private static int Report(string results, string state)
+    private static int Report(string results, string state, List<double> migrations)
     {
         var rows = ReadRows(results);
         double Median(string label, string test, int column) => TunnelBench.Median(rows, label, test, column);
@@ -81,6 +85,7 @@ public static class TunnelBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{label,-8} allocated_bytes_per_packet={(packets == 0 ? double.NaN : (double)allocated / packets):0.000} (loop thread, {packets} packets)"));
         }
+        ReportMigrations(migrations);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio_vxlan={throughput["ours"] / throughput["vxlan"]:0.000}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio={throughput["ours"] / throughput["socat"]:0.000}"));
         return 0;
