@@ -10,9 +10,13 @@ namespace VnetReconciler.Reconciler.Cli;
 /// <summary>One difference between the last applied revision and the host now, per object and field.</summary>
 public sealed record DriftItem(string Path, string Kind, string Name, string? Vnet, string? Want, string? Got, string Description);
 
+/// <summary>What <c>vnetctl drift</c> reports, with or without an agent: the tunnel tables are observed only with one.</summary>
+public sealed record DriftReport(string? Revision, string Host, IReadOnlyList<DriftItem> Drift, IReadOnlyList<Conflict> Conflicts, bool TunnelObserved);
+
 /// <summary>
 /// <c>vnetctl drift</c> (SPEC §5): the differences between the last applied revision and what is on the host now:
-/// <c>links[vnet97].mtu: want 1436, got 1500</c>. With an agent running it asks the agent (kernel and tunnel tables);
+/// <c>links[vnet97].mtu: want 1436, got 1500</c>. With an agent running it asks the agent (<c>GET /drift</c>: kernel and
+/// tunnel tables, the same document);
 /// without one it reads the last applied revision from the state directory (no git needed) and observes the kernel
 /// objects only. Exit 2 with <c>--detailed-exitcode</c> when there is drift.
 /// </summary>
@@ -29,50 +33,83 @@ internal static class DriftCommand
         command.SetAction(async (parse, ct) =>
         {
             var format = parse.GetValue(output)!;
-            if (format != "markdown" && await AgentPlan.TryAsync(parse, listen, format == "json", ct, inForce: true) is { } viaAgent)
-                return viaAgent.HasChanges && parse.GetValue(detailed) ? 2 : viaAgent.ExitCode;
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            var dir = parse.GetValue(stateDir)!;
-            LastApplied? last;
-            try
+            DriftReport report;
+            switch (await FromAgentAsync(parse, listen, ct))
             {
-                last = new AppliedStateStore(dir).Load();
+                case (null, { } error):
+                    stderr.WriteLine($"error: the agent could not compute the drift: {error}");
+                    return 1;
+                case ({ } fromAgent, _):
+                    report = fromAgent;
+                    break;
+                default:
+                    if (Local(parse, host, stateDir, stderr) is not { } local) return 1;
+                    report = local;
+                    break;
             }
-            catch (InvalidDataException e)
+            stdout.Write(format switch
             {
-                stderr.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-            if (last is null)
-            {
-                stderr.WriteLine($"error: nothing was applied on this host yet (no {AppliedStateStore.FileName} in {dir})");
-                return 1;
-            }
-            var schema = DesiredStateLoader.Load(last.Files.Select(f => new SourceFile(f.Path, f.Text)));
-            var intent = schema.State is null ? null : IntentMapper.Map(schema.State, parse.GetValue(host)!, out _);
-            if (intent is null)
-            {
-                stderr.WriteLine($"error: the last applied revision {last.Revision.ShortId} does not describe host '{parse.GetValue(host)}'");
-                return 1;
-            }
-            using var kernel = NetlinkKernel.Open();
-            var plan = new HostConverger(kernel, new FileInventory(dir, readOnly: true)).Plan(intent, last.Revision.CommitId);
-            var items = Items(plan);
-            stdout.Write(parse.GetValue(output) switch
-            {
-                "json" => Json.Serialize(new
-                {
-                    revision = plan.Revision, host = plan.Host, drift = items, conflicts = plan.Conflicts,
-                    tunnel_observed = plan.TunnelObserved,
-                }) + "\n",
-                "markdown" => Markdown(plan, items),
-                _ => Text(plan, items),
+                "json" => Json.Serialize(report) + "\n",
+                "markdown" => Markdown(report),
+                _ => Text(report),
             });
-            return parse.GetValue(detailed) && items.Count > 0 ? 2 : 0;
+            return parse.GetValue(detailed) && report.Drift.Count > 0 ? 2 : 0;
         });
         return command;
     }
+
+    /// <summary>The drift as the agent on <c>--listen</c> sees it (kernel and tunnel tables: <c>GET /drift</c>);
+    /// (null, null) when no agent answers there, (null, error) when it answered with an error.</summary>
+    private static async Task<(DriftReport? Report, string? Error)> FromAgentAsync(ParseResult parse, Option<string> listen, CancellationToken ct)
+    {
+        if (!ListenOption.TryParse(parse.GetValue(listen)!, out var endpoint, out _)) return (null, null);
+        using var client = new Status.AgentClient(endpoint!);
+        if (await client.SendAsync(HttpMethod.Get, "drift", ct) is not { } answer) return (null, null);
+        if (answer.Code != System.Net.HttpStatusCode.OK) return (null, answer.Body.Trim());
+        try
+        {
+            return (System.Text.Json.JsonSerializer.Deserialize<DriftReport>(answer.Body, Json.Options), null);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return (null, $"unreadable answer from the agent on {endpoint}: {e.Message}");
+        }
+    }
+
+    /// <summary>Without an agent: the last applied revision from the state directory against the kernel objects.</summary>
+    private static DriftReport? Local(ParseResult parse, Option<string> host, Option<string> stateDir, TextWriter stderr)
+    {
+        var dir = parse.GetValue(stateDir)!;
+        LastApplied? last;
+        try
+        {
+            last = new AppliedStateStore(dir).Load();
+        }
+        catch (InvalidDataException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return null;
+        }
+        if (last is null)
+        {
+            stderr.WriteLine($"error: nothing was applied on this host yet (no {AppliedStateStore.FileName} in {dir})");
+            return null;
+        }
+        var schema = DesiredStateLoader.Load(last.Files.Select(f => new SourceFile(f.Path, f.Text)));
+        var intent = schema.State is null ? null : IntentMapper.Map(schema.State, parse.GetValue(host)!, out _);
+        if (intent is null)
+        {
+            stderr.WriteLine($"error: the last applied revision {last.Revision.ShortId} does not describe host '{parse.GetValue(host)}'");
+            return null;
+        }
+        using var kernel = NetlinkKernel.Open();
+        return Report(new HostConverger(kernel, new FileInventory(dir, readOnly: true)).Plan(intent, last.Revision.CommitId));
+    }
+
+    /// <summary>The drift document (JSON of <c>vnetctl drift -o json</c> and of the agent's <c>GET /drift</c>).</summary>
+    public static DriftReport Report(Plan plan) => new(plan.Revision, plan.Host, Items(plan), [.. plan.Conflicts], plan.TunnelObserved);
 
     public static IReadOnlyList<DriftItem> Items(Plan plan) => plan.Changes.Select(c => new DriftItem(
         c.Path, c.Kind.ToString().ToLowerInvariant(), c.Name, c.Vnet,
@@ -80,8 +117,9 @@ internal static class DriftCommand
         c.Action == ChangeAction.Create ? null : c.Before,
         HostConverger.Describe(c))).ToList();
 
-    private static string Text(Plan plan, IReadOnlyList<DriftItem> items)
+    private static string Text(DriftReport plan)
     {
+        var items = plan.Drift;
         var sb = new StringBuilder();
         sb.AppendLine(items.Count == 0
             ? $"No drift: host {plan.Host} matches the last applied revision {plan.Revision?[..12]}."
@@ -92,8 +130,9 @@ internal static class DriftCommand
         return sb.ToString();
     }
 
-    private static string Markdown(Plan plan, IReadOnlyList<DriftItem> items)
+    private static string Markdown(DriftReport plan)
     {
+        var items = plan.Drift;
         var sb = new StringBuilder();
         sb.AppendLine($"### Drift on `{plan.Host}` (last applied `{plan.Revision?[..12]}`)").AppendLine();
         if (items.Count == 0) sb.AppendLine("No drift.");

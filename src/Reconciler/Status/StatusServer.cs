@@ -47,6 +47,12 @@ public sealed class StatusServer : IAsyncDisposable
             if (plan is null) return Results.Text(Json.Serialize(new { error }) + "\n", "application/json", statusCode: StatusCodes.Status409Conflict);
             return Results.Text(PlanRenderer.Json(plan) + "\n", "application/json");
         });
+        app.MapGet("/drift", async (HttpContext ctx) =>
+        {
+            var (plan, error) = await agent.PlanAsync(inForce: true, ctx.RequestAborted);
+            if (plan is null) return Results.Text(Json.Serialize(new { error }) + "\n", "application/json", statusCode: StatusCodes.Status409Conflict);
+            return Results.Text(Json.Serialize(Cli.DriftCommand.Report(plan)) + "\n", "application/json");
+        });
         app.MapPost("/sync", (Delegate)((HttpContext ctx) => Operate(ctx, options, log, agent.SyncAsync)));
         app.MapPost("/suspend", (Delegate)((HttpContext ctx) =>
         {

@@ -180,7 +180,12 @@ public sealed class AgentTests(ITestOutputHelper output)
         Assert.Contains("tunnel tables included", plan.Stdout);
         var drift = VnetctlProcess.Run(fleet.A, ["drift", "-o", "json", "--detailed-exitcode", .. listen]);
         Assert.Equal(0, drift.ExitCode);
-        Assert.True(JsonDocument.Parse(drift.Stdout).RootElement.GetProperty("tunnel_observed").GetBoolean());
+        var driftJson = JsonDocument.Parse(drift.Stdout).RootElement;
+        Assert.True(driftJson.GetProperty("tunnel_observed").GetBoolean());
+        Assert.Equal(0, driftJson.GetProperty("drift").GetArrayLength()); // the same document as without an agent
+        var driftText = VnetctlProcess.Run(fleet.A, ["drift", .. listen]);
+        Assert.Contains($"No drift: host host-a matches the last applied revision {fleet.Repo.Head()[..12]}.", driftText.Stdout);
+        Assert.DoesNotContain("Tunnel tables not observed", driftText.Stdout);
         var apply = VnetctlProcess.Run(fleet.A, ["apply", "--repo", fleet.Repo.Work, "--host", "host-a", .. listen]);
         Assert.Equal(0, apply.ExitCode);
         Assert.Contains("as `vnetctl sync`", apply.Stderr);
