@@ -49,9 +49,9 @@ public sealed class WireSwitch(EngineTunnelTables tables, string host, TimeProvi
                 else notes.Add($"{name}: wire change {change.Describe()}: senders switched; the old settings are accepted until {change.SwitchedAt.Value + hold:HH:mm:ss}Z");
                 continue;
             }
-            var waiting = Waiting(state, change.Vnet, host, inForce.Label, snapshot);
+            var (waiting, reported) = Gate(state, change.Vnet, host, inForce.Label, snapshot);
             if (waiting.Count == 0 && change.Next.Security != Security.None)
-                waiting = [.. Carriers(state, change.Vnet, host).Where(h => !tables.HasSecurityAssociation(change.Vnet, h.Address)).Select(h => $"{h.Name} (no ESP SA yet)")];
+                waiting = [.. reported.Where(h => !tables.HasSecurityAssociation(change.Vnet, h.Address)).Select(h => $"{h.Name} (no ESP SA yet)")];
             if (waiting.Count == 0)
             {
                 tables.SwitchSenders(change.Vnet, now);
@@ -67,19 +67,23 @@ public sealed class WireSwitch(EngineTunnelTables tables, string host, TimeProvi
 
     /// <summary>
     /// The other hosts carrying <paramref name="vnet"/> at this revision that do not report <paramref name="revision"/>
-    /// applied yet; hosts without a report or with a stale one are left out. Empty without a status remote.
+    /// applied yet (<c>Waiting</c>), and those that do (<c>Reported</c>: senders need an ESP SA with each of them before
+    /// switching to a secure setting). Hosts without a report or with a stale one are in neither. Both are empty without
+    /// a status remote: there is no fleet to wait for.
     /// </summary>
-    public static IReadOnlyList<string> Waiting(DesiredState state, string vnet, string self, string revision, FleetSnapshot fleet)
+    public static (IReadOnlyList<string> Waiting, IReadOnlyList<Host> Reported) Gate(DesiredState state, string vnet, string self, string revision, FleetSnapshot fleet)
     {
-        if (!fleet.HasRemote) return [];
+        if (!fleet.HasRemote) return ([], []);
         var waiting = new List<string>();
+        var reported = new List<Host>();
         foreach (var carrier in Carriers(state, vnet, self))
         {
             var status = fleet.Of(carrier.Name);
             if (status?.Document is not { } document || status.IsStale) continue;
-            if (document.Revision.Applied != revision) waiting.Add(carrier.Name);
+            if (document.Revision.Applied == revision) reported.Add(carrier);
+            else waiting.Add(carrier.Name);
         }
-        return waiting;
+        return (waiting, reported);
     }
 
     /// <summary>The hosts other than <paramref name="self"/> that carry <paramref name="vnet"/> (canonical id) in <paramref name="state"/>.</summary>
