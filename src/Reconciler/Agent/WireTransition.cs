@@ -11,8 +11,9 @@ namespace VnetReconciler.Reconciler.Agent;
 /// old and the new settings and sends in the old ones. Senders switch when every other host carrying the vnet in the
 /// revision in force publishes that revision as applied (so it accepts the new settings too), and, for a change to a
 /// secure setting, ESP has an SA with each of them; with no status remote (a plain directory, one host) at once.
-/// A host that never published or whose report is stale (<see cref="PublishedStatus.IsStale"/>) does not hold the
-/// switch: it is not running, so it sends nothing in either setting. After the switch the old settings stay
+/// A host that never published, or whose last report is older than the fleet's <c>grace</c> (the rollout gate's
+/// measure of a host that stopped reporting), does not hold the switch: it is not running, so it hears nothing in either
+/// setting. (The reader's own staleness, a few intervals, is too short: a busy host would let senders switch early.) After the switch the old settings stay
 /// accepted for three cycle intervals (<see cref="HoldFor"/>), long enough for every peer to see the same fleet status in its own cycle and
 /// switch too; a peer that switches first is heard because this host already accepts the new settings.
 /// </summary>
@@ -68,7 +69,7 @@ public sealed class WireSwitch(EngineTunnelTables tables, string host, TimeProvi
     /// <summary>
     /// The other hosts carrying <paramref name="vnet"/> at this revision that do not report <paramref name="revision"/>
     /// applied yet (<c>Waiting</c>), and those that do (<c>Reported</c>: senders need an ESP SA with each of them before
-    /// switching to a secure setting). Hosts without a report or with a stale one are in neither. Both are empty without
+    /// switching to a secure setting). Hosts without a report, or silent for longer than <c>grace</c>, are in neither. Both are empty without
     /// a status remote: there is no fleet to wait for.
     /// </summary>
     public static (IReadOnlyList<string> Waiting, IReadOnlyList<Host> Reported) Gate(DesiredState state, string vnet, string self, string revision, FleetSnapshot fleet)
@@ -79,7 +80,7 @@ public sealed class WireSwitch(EngineTunnelTables tables, string host, TimeProvi
         foreach (var carrier in Carriers(state, vnet, self))
         {
             var status = fleet.Of(carrier.Name);
-            if (status?.Document is not { } document || status.IsStale) continue;
+            if (status?.Document is not { } document || status.Age is not { } age || age > state.Fleet.Grace) continue;
             if (document.Revision.Applied == revision) reported.Add(carrier);
             else waiting.Add(carrier.Name);
         }

@@ -117,15 +117,21 @@ public sealed class WireSwitchTests : IDisposable
                 new Host { Name = "host-e", Address = IPAddress.Parse("198.18.0.5") },
             ],
         };
-        PublishedStatus Published(string host, string applied, bool stale = false) =>
-            new() { Host = host, CommitId = "c-" + host, Document = StatusFixture.Document(host, applied), IsStale = stale };
+        PublishedStatus Published(string host, string applied, TimeSpan? age = null) => new()
+        {
+            Host = host, CommitId = "c-" + host, Document = StatusFixture.Document(host, applied), Age = age ?? TimeSpan.FromSeconds(4),
+            IsStale = age is null ? false : age > TimeSpan.FromSeconds(3),
+        };
         var fleet = new FleetSnapshot
         {
             HasRemote = true,
-            Hosts = [Published("host-a", "old"), Published("host-b", "new"), Published("host-c", "old"), Published("host-d", "old", stale: true)],
+            Hosts = [Published("host-a", "old"), Published("host-b", "new"), Published("host-c", "old", TimeSpan.FromSeconds(10)),
+                Published("host-d", "old", state.Fleet.Grace + TimeSpan.FromSeconds(1))],
         };
         var (waiting, reported) = WireSwitch.Gate(state, Vnet97, "host-a", "new", fleet);
-        Assert.Equal(["host-c"], waiting); // host-d is stale and host-e never reported: neither is running to hear anything
+        // host-c is a little late (the reader's own staleness) and still holds the switch; host-d has been silent for longer
+        // than grace and host-e never reported: neither is running to hear anything.
+        Assert.Equal(["host-c"], waiting);
         Assert.Equal(["host-b"], reported.Select(h => h.Name));
         var noRemote = WireSwitch.Gate(state, Vnet97, "host-a", "new", FleetSnapshot.Empty);
         Assert.Empty(noRemote.Waiting);
