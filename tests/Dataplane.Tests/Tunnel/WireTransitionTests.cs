@@ -121,6 +121,31 @@ public sealed class WireTransitionTests
         Assert.Equal(1, Counters(hosts.B).Dropped(DropReason.PlaintextOnSecureVnet));
     }
 
+    [Fact]
+    public void DroppingSecurityKeepsSealingUntilTheSwitchAndHearsBoth()
+    {
+        using var hosts = new TunnelHosts();
+        hosts.Add(AddressA, new TaggedTransport());
+        hosts.Add(AddressB, new TaggedTransport());
+        Configure(hosts.A, AddressB, v => v with { Security = VnetSecurity.Auth });
+        Configure(hosts.B, AddressA, v => v with { Security = VnetSecurity.Auth });
+        var (a, b) = (hosts.A.AddVm(Vnet97, MacA, VmIpA), hosts.B.AddVm(Vnet97, MacB, VmIpB));
+        Assert.True(PingBothWays(hosts, a, b));
+
+        var fromAuth = new WireTransition { Security = VnetSecurity.Auth };
+        Configure(hosts.A, AddressB, v => v with { Previous = fromAuth });
+        Assert.True(PingBothWays(hosts, a, b)); // A still seals: B drops plaintext on its secure vnet
+        Assert.Equal(0, Counters(hosts.B).Dropped(DropReason.PlaintextOnSecureVnet));
+        Configure(hosts.B, AddressA, v => v with { Previous = fromAuth with { SendPrevious = false } });
+        Assert.True(PingBothWays(hosts, a, b)); // B sends plaintext, A still seals
+        Configure(hosts.A, AddressB, v => v with { Previous = fromAuth with { SendPrevious = false } });
+        Configure(hosts.B, AddressA, v => v);
+        Configure(hosts.A, AddressB, v => v);
+        Assert.True(PingBothWays(hosts, a, b));
+        Assert.Equal(0, hosts.A.Engine.Observe().Total.DroppedTotal);
+        Assert.Equal(0, hosts.B.Engine.Observe().Total.DroppedTotal);
+    }
+
     /// <summary>
     /// A stand-in for ESP that only tags the payload (kind, vnet) in front: enough to tell sealed from plaintext traffic
     /// on the in-memory underlay. Not a cipher.
