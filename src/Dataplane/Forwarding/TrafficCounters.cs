@@ -24,6 +24,8 @@ public sealed class TrafficCounters
     public long OuterFragmented;
     /// <summary>Received datagrams whose frame was written to a vnetif (tunnel totals).</summary>
     public long Delivered;
+    /// <summary>Received frames accepted in the format a vnet is leaving during a wire change (SPEC §6.4), per vnet.</summary>
+    public long AcceptedPrevious;
     /// <summary>Received control datagrams (VARP, forwarded packets) that were handled (tunnel totals).</summary>
     public long Consumed;
 
@@ -62,7 +64,7 @@ public sealed class TrafficCounters
         {
             RxPackets = RxPackets, RxBytes = RxBytes, TxPackets = TxPackets, TxBytes = TxBytes, Floods = Floods,
             MacTableFull = MacTableFull, IcmpTooBig = IcmpTooBig, OuterFragmented = OuterFragmented,
-            Delivered = Delivered, Consumed = Consumed,
+            Delivered = Delivered, Consumed = Consumed, AcceptedPrevious = AcceptedPrevious,
             Drops = drops.ToImmutable(),
         };
     }
@@ -79,6 +81,8 @@ public sealed record TrafficCounterSnapshot
     public long MacTableFull { get; init; }
     public long IcmpTooBig { get; init; }
     public long OuterFragmented { get; init; }
+    /// <summary>Frames accepted in the format the vnet is leaving during a wire change (SPEC §6.4).</summary>
+    public long AcceptedPrevious { get; init; }
     public long Delivered { get; init; }
     public long Consumed { get; init; }
     public ImmutableDictionary<DropReason, long> Drops { get; init; } = ImmutableDictionary<DropReason, long>.Empty;

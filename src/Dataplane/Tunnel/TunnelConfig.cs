@@ -47,6 +47,25 @@ public sealed record TunnelVnet
     public ValueList<IPAddress> Peers { get; init; } = ValueList<IPAddress>.Empty;
     /// <summary>MACs declared to live on this host (SPEC §2.2 <c>vif</c> without a name): announced and answered for.</summary>
     public ValueList<MacAddress> LocalMacs { get; init; } = ValueList<MacAddress>.Empty;
+    /// <summary>
+    /// The wire settings the vnet is leaving while a wire change rolls out (SPEC §6.4), or null: received traffic in
+    /// either these or the vnet's own settings is accepted, and frames leave in these until
+    /// <see cref="WireTransition.SendPrevious"/> is cleared.
+    /// </summary>
+    public WireTransition? Previous { get; init; }
+}
+
+/// <summary>
+/// A vnet's previous encapsulation and security during a wire change (SPEC §6.4 "made before they are broken"):
+/// receivers accept the old and the new settings until every host carrying the vnet has the new revision, and senders
+/// keep the old ones until then. The agent decides when senders switch and when the old settings stop being accepted.
+/// </summary>
+public sealed record WireTransition
+{
+    public Encapsulation Encapsulation { get; init; } = Encapsulation.Udp;
+    public VnetSecurity Security { get; init; } = VnetSecurity.None;
+    /// <summary>True until the agent switches senders: frames and control messages leave in these (old) settings.</summary>
+    public bool SendPrevious { get; init; } = true;
 }
 
 /// <summary>Everything the tunnel engine needs from the reconciler: the host's endpoint, the fleet settings, the vnets.</summary>

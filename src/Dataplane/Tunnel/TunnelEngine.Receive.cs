@@ -72,7 +72,8 @@ public sealed partial class TunnelEngine
                 if (reason != DropReason.None) return reason;
                 reason = Admit(etherip.Vnet, Encapsulation.Udp, source, out vnet);
                 if (reason != DropReason.None) return reason;
-                if (vnet!.IsSecure) return DropReason.PlaintextOnSecureVnet;
+                if (!vnet!.Accepts(WireFormat.PlainUdp)) return DropReason.PlaintextOnSecureVnet;
+                vnet.CountFormat(WireFormat.PlainUdp);
                 return Deliver(vnet, buffer, offset + EtherIpHeader.FrameOverhead, length - EtherIpHeader.FrameOverhead, source);
             case VnetMessageType.Varp:
                 return ReceiveVarp(payload, source, sealedFor: null, out vnet);
@@ -96,6 +97,7 @@ public sealed partial class TunnelEngine
         if (reason != DropReason.None) return reason;
         if (!_byVni.TryGetValue(header.Vni, out vnet)) return DropReason.UnknownVnet;
         if (!vnet.PeerSet.Contains(source) && !_config!.AcceptUnknownPeers) return DropReason.UnknownPeer;
+        vnet.CountFormat(WireFormat.Vxlan);
         return Deliver(vnet, buffer, offset + VxlanHeader.Length, length - VxlanHeader.Length, source);
     }
 
@@ -111,7 +113,9 @@ public sealed partial class TunnelEngine
         if (kind == SecurePayload.Control) return ReceiveSecureControl(buffer.AsSpan(offset, length), source, key, out vnet);
         reason = Admit(key, Encapsulation.Udp, source, out vnet);
         if (reason != DropReason.None) return reason;
-        return vnet!.IsSecure ? Deliver(vnet, buffer, offset, length, source) : DropReason.NoSecurityAssociation;
+        if (!vnet!.Accepts(WireFormat.Secure)) return DropReason.NoSecurityAssociation;
+        vnet.CountFormat(WireFormat.Secure);
+        return Deliver(vnet, buffer, offset, length, source);
     }
 
     private DropReason ReceiveSecureControl(ReadOnlySpan<byte> payload, uint source, VnetKey key, out VnetState? vnet)
@@ -161,11 +165,12 @@ public sealed partial class TunnelEngine
         _udp!.Bind.SendRawIpv4(ip[..BinaryPrimitives.ReadUInt16BigEndian(ip[2..])]);
     }
 
-    /// <summary>Finds the vnet and checks that the sender is one of its peers (SPEC §4.1).</summary>
+    /// <summary>Finds the vnet and checks that the sender is one of its peers (SPEC §4.1); during a wire change (§6.4) the
+    /// vnet's previous encapsulation is accepted too.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason Admit(VnetKey key, Encapsulation encapsulation, uint source, out VnetState? vnet)
     {
-        if (!_vnets.TryGetValue(key, out vnet) || vnet.Config.Encapsulation != encapsulation)
+        if (!_vnets.TryGetValue(key, out vnet) || !vnet.AcceptsEncapsulation(encapsulation))
         {
             vnet = null;
             return DropReason.UnknownVnet;

@@ -15,7 +15,9 @@ public sealed partial class TunnelEngine
         reason = Admit(message.Vnet, Encapsulation.Udp, source, out vnet);
         if (reason != DropReason.None) return reason;
         // SPEC §4.5: on a secure vnet MACs are learned only from authenticated messages.
-        if (vnet!.IsSecure != sealedFor.HasValue) return vnet.IsSecure ? DropReason.PlaintextOnSecureVnet : DropReason.NoSecurityAssociation;
+        // During a wire change (§6.4) the format the vnet is leaving is accepted too.
+        if (!vnet!.Accepts(sealedFor.HasValue ? WireFormat.Secure : WireFormat.PlainUdp))
+            return sealedFor.HasValue ? DropReason.NoSecurityAssociation : DropReason.PlaintextOnSecureVnet;
         if (message.Opcode == VarpOpcode.Request)
         {
             if (vnet!.IsLocal(message.Mac)) SendVarp(vnet, VarpOpcode.Announce, message.Mac, source);

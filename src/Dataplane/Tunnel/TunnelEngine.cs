@@ -73,8 +73,11 @@ public sealed partial class TunnelEngine : IDisposable
             _relayPeers.Clear();
             _relayPeers.UnionWith(_relayList);
             _udp = Rebind(_udp, config.Port, problems);
-            _vxlan = config.Vnets.Any(v => v.Encapsulation == Encapsulation.Vxlan) ? Rebind(_vxlan, config.VxlanPort, problems) : Unbind(_vxlan);
-            _esp = _secure is not null && config.Vnets.Any(v => v.Security != VnetSecurity.None) ? Rebind(_esp, _secure.Port, problems) : Unbind(_esp);
+            // A vnet in a wire change (SPEC §6.4) needs the sockets of its previous settings too.
+            _vxlan = config.Vnets.Any(v => v.Encapsulation == Encapsulation.Vxlan || v.Previous?.Encapsulation == Encapsulation.Vxlan)
+                ? Rebind(_vxlan, config.VxlanPort, problems) : Unbind(_vxlan);
+            _esp = _secure is not null && config.Vnets.Any(v => v.Security != VnetSecurity.None || v.Previous is { Security: not VnetSecurity.None })
+                ? Rebind(_esp, _secure.Port, problems) : Unbind(_esp);
             ApplyVnets(config, old, problems);
             // Counters per configured peer: kept for peers that stay, dropped for peers that left.
             var peers = config.Vnets.SelectMany(v => v.Peers).Concat(config.RelayPeers).Select(UnderlayAddress.ToUInt32).ToHashSet();
@@ -124,7 +127,7 @@ public sealed partial class TunnelEngine : IDisposable
         {
             _vnets[key] = state;
             _vnetList.Add(state);
-            if (state.IsVxlan) _byVni[state.Key.Vni] = state;
+            if (state.Accepts(WireFormat.Vxlan)) _byVni[state.Key.Vni] = state;
             foreach (var mac in state.DeclaredLocal)
                 if (state.Macs.LearnLocal(mac) == LearnResult.New) Announce(state, mac);
         }

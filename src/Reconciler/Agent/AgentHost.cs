@@ -51,7 +51,11 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         var converger = new HostConverger(kernel, inventory, tables);
         var source = new DesiredSource(options.Repo, options.Ref, options.StateDir, trust, time);
         _fleet = new FleetView(options.Repo, options.StateDir, time) { StaleAfter = _requeue.Interval * 3 };
-        _cycle = new ReconcileCycle(source, options.Host, options.Address, converger, inventory, applied, tables, time) { Fleet = _fleet };
+        _cycle = new ReconcileCycle(source, options.Host, options.Address, converger, inventory, applied, tables, time) 
+        {
+            Fleet = _fleet,
+            Wires = new WireSwitch(tables, options.Host, time) { Interval = options.Interval },
+        };
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var engineThread = new Thread(() => RunEngine(engine, cts.Token)) { IsBackground = true, Name = "tunnel" };

@@ -16,7 +16,7 @@ namespace VnetReconciler.Reconciler.Agent;
 /// The engine does not keep what it has no use for (the ESP suite and key name): those are carried over from the spec
 /// last configured for the same vnet.
 /// </summary>
-public sealed class EngineTunnelTables(TunnelEngine engine, AgentEsp? esp = null) : ITunnelTables
+public sealed partial class EngineTunnelTables(TunnelEngine engine, AgentEsp? esp = null) : ITunnelTables
 {
     private readonly object _gate = new();
     private Dictionary<string, TunnelVnetSpec> _configured = new(StringComparer.Ordinal);
@@ -67,16 +67,25 @@ public sealed class EngineTunnelTables(TunnelEngine engine, AgentEsp? esp = null
     public void Configure(EquatableArray<TunnelVnetSpec> vnets)
     {
         TunnelConfig config;
+        List<TunnelVnetSpec> secure;
         lock (_gate)
         {
+            TrackWireChanges(vnets);
             _configured = vnets.ToDictionary(v => v.Id, StringComparer.Ordinal);
-            config = ToConfig(_settings, vnets);
+            _vnets = vnets;
+            config = WithWireChanges(ToConfig(_settings, vnets));
+            secure = SecureVnets(vnets);
         }
+        ConfigureEngine(config, secure);
+    }
+
+    /// <summary>Configures ESP with <paramref name="secure"/>, then the engine; keeps the problems both report.</summary>
+    private void ConfigureEngine(TunnelConfig config, List<TunnelVnetSpec> secure)
+    {
         var problems = new List<string>();
         if (esp is not null)
         {
             // ESP first, so the engine binds the ESP port the transport uses (SPEC §4.5).
-            var secure = vnets.Where(v => v.Security != Security.None && v.Suite is not null).ToList();
             try
             {
                 esp.Configure(config.LocalAddress, (ushort)(secure.FirstOrDefault()?.Port ?? Dataplane.Esp.EspSecureTransport.DefaultPort),

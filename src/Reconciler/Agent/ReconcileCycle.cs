@@ -23,6 +23,9 @@ public sealed class ReconcileCycle(
     /// <summary>The fleet's published status (SPEC §6.4, §6.6); null outside the agent (one-shot apply, tests).</summary>
     public FleetView? Fleet { get; init; }
 
+    /// <summary>Switches senders of vnets whose wire settings changed (SPEC §6.4) once the fleet has the revision; null outside the agent.</summary>
+    public WireSwitch? Wires { get; init; }
+
     /// <summary>While true, cycles observe and report but change nothing (SPEC §6.1).</summary>
     public bool Suspended { get; set; }
 
@@ -75,6 +78,7 @@ public sealed class ReconcileCycle(
             case ApplyOutcome.Converged:
                 _inForce = desired;
                 Save(desired);
+                if (Wires is not null) notes = [.. notes, .. await Wires.EvaluateAsync(desired, Fleet, ct).ConfigureAwait(false)];
                 return Report(desired.IsFallback ? (desired.Transient ? CycleResult.Retry : CycleResult.Stalled) : CycleResult.Success,
                     $"applied {result.StepsRun} step(s); the host matches {Short(desired.Label)}{fallback}",
                     desired, intent, plan, result.Remaining, result.StepsRun, notes);

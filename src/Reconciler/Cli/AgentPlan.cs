@@ -42,7 +42,9 @@ internal static class AgentPlan
         {
             var sigil = S(c, "action") switch { "create" => "+", "delete" => "-", _ => "~" };
             var detail = S(c, "action") switch { "create" => S(c, "after"), "delete" => S(c, "before"), _ => $"{S(c, "before")} -> {S(c, "after")}" };
-            sb.AppendLine($"  {sigil} {S(c, "kind") + " " + S(c, "name"),-26} {detail}  ({S(c, "reason")})");
+            // A wire change (SPEC §6.4) is marked as PlanRenderer marks it; the agent rolls it out without a break.
+            var wire = c.TryGetProperty("wire_change", out var w) && w.ValueKind == JsonValueKind.True ? " [wire change]" : "";
+            sb.AppendLine($"  {sigil} {S(c, "kind") + " " + S(c, "name"),-26} {detail}{wire}  ({S(c, "reason")})");
         }
         foreach (var c in plan.GetProperty("conflicts").EnumerateArray()) sb.AppendLine($"  ! {S(c, "name")}: {S(c, "reason")}");
         var s = plan.GetProperty("summary");

@@ -55,6 +55,8 @@ public sealed record VnetStatus
     public long RxBytes { get; init; }
     public long TxBytes { get; init; }
     public IReadOnlyDictionary<string, long> Drops { get; init; } = new Dictionary<string, long>();
+    /// <summary>Frames accepted in the settings the vnet is leaving during a wire change (SPEC §6.4).</summary>
+    public long AcceptedPrevious { get; init; }
 }
 
 /// <summary>A tunnel peer of a vnet; <see cref="Reachable"/> is true when the vnet has learned a MAC behind it.</summary>

@@ -59,7 +59,7 @@ public static class StatusView
                 })],
                 MacCount = rows.Count,
                 Macs = withMacs ? [.. rows.Select(r => new MacStatus(r.Mac.ToString(), r.Address?.ToString(), Math.Round(r.Age.TotalSeconds, 3)))] : [],
-                RxPackets = c.RxPackets, TxPackets = c.TxPackets, RxBytes = c.RxBytes, TxBytes = c.TxBytes,
+                RxPackets = c.RxPackets, TxPackets = c.TxPackets, RxBytes = c.RxBytes, TxBytes = c.TxBytes, AcceptedPrevious = c.AcceptedPrevious,
                 Drops = c.Drops.ToImmutableSortedDictionary(kv => DropName(kv.Key), kv => kv.Value, StringComparer.Ordinal),
             });
         }

@@ -120,39 +120,4 @@ public sealed class ReconcileCycleTests : IDisposable
         _engine.Dispose();
         _dir.Delete(recursive: true);
     }
-
-    private sealed class MemoryPlatform : ITunnelPlatform
-    {
-        private int _fd = 1000;
-
-        public IDatagramBind Bind(ushort port, uint multicastGroup) => new MemoryBind(port, Interlocked.Increment(ref _fd));
-
-        public IFrameDevice OpenDevice(string vnetif) => new MemoryDevice(Interlocked.Increment(ref _fd));
-
-        public void ForgetBridgeEntry(string bridge, MacAddress mac)
-        {
-        }
-    }
-
-    private sealed class MemoryBind(ushort port, int fd) : IDatagramBind
-    {
-        public int FileDescriptor => fd;
-        public ushort Port => port;
-        public int Receive(DatagramBatch batch) => 0;
-        public int Send(DatagramBatch batch, int start) => batch.Count - start;
-        public bool SendRawIpv4(ReadOnlySpan<byte> packet) => true;
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class MemoryDevice(int fd) : IFrameDevice
-    {
-        public int FileDescriptor => fd;
-        public int Read(Span<byte> frame) => 0;
-        public bool Write(ReadOnlySpan<byte> frame) => true;
-        public void Dispose()
-        {
-        }
-    }
 }

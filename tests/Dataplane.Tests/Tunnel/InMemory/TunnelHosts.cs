@@ -16,9 +16,10 @@ public sealed class TunnelHosts : IDisposable
     public ManualTimeProvider Time { get; } = new();
     public List<Host> Hosts { get; } = [];
 
-    public Host Add(uint address)
+    /// <param name="secure">the ESP seam for secure vnets, or null (they drop).</param>
+    public Host Add(uint address, ISecureTransport? secure = null)
     {
-        var host = new Host(this, new InMemoryHost(Network, address));
+        var host = new Host(this, new InMemoryHost(Network, address), secure);
         Hosts.Add(host);
         return host;
     }
@@ -72,14 +73,14 @@ public sealed class TunnelHosts : IDisposable
         foreach (var host in Hosts) host.Engine.Dispose();
     }
 
-    public sealed class Host(TunnelHosts hosts, InMemoryHost platform)
+    public sealed class Host(TunnelHosts hosts, InMemoryHost platform, ISecureTransport? secure = null)
     {
         private readonly Dictionary<string, List<FakeVm>> _vms = [];
 
         public InMemoryHost Platform { get; } = platform;
         /// <summary>Every frame the engine wrote to each vnetif, in order.</summary>
         public Dictionary<string, List<byte[]>> Delivered { get; } = [];
-        public TunnelEngine Engine { get; } = new(platform, hosts.Time);
+        public TunnelEngine Engine { get; } = new(platform, hosts.Time, secure);
         public IPAddress Address => UnderlayAddress.ToIPAddress(Platform.Address);
 
         public InMemoryTap Tap(VnetKey vnet) => Platform.Taps[$"vnif{(ushort)vnet.Value:x4}"];
