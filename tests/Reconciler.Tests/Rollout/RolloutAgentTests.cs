@@ -115,15 +115,15 @@ public sealed class RolloutAgentTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_closed_window_delays_the_apply_until_the_window_opens()
+    public async Task A_closed_window_delays_the_apply_until_the_window_opens()
     {
         using var fleet = new RolloutFleet(output, grace: "1h");
         var host = RolloutFleet.Canary;
         StartAndConverge(fleet, host);
 
-        // A window opening once a minute, 10 s from now, for 3 s (Quartz cron has seconds).
+        // A window opening once a minute, 12 s from now, for 3 s (Quartz cron has seconds).
         var now = DateTimeOffset.UtcNow;
-        var opens = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero) + TimeSpan.FromSeconds(10);
+        var opens = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero) + TimeSpan.FromSeconds(12);
         var windows = $"  windows:\n    - {{ cron: \"{opens.Second} * * * * ?\", duration: 3s }}\n";
         var commit = fleet.CommitAndPush(new Dictionary<string, string?>(AddVnet(98)) { ["fleet.yaml"] = RolloutFleet.FleetYaml("1h", windows) },
             "add vnet 98 and a maintenance window");
@@ -142,6 +142,10 @@ public sealed class RolloutAgentTests(ITestOutputHelper output)
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("pending: outside the maintenance windows", text.Stdout);
         Assert.Contains("next window: ", text.Stdout);
+        var reader = new FleetStatusReader(TestRepository.ProductGit(), fleet.Bare, Path.Combine(fleet.Repo.Root, "reader"), TimeProvider.System);
+        await Poll.UntilAsync(async () => (await reader.ReadAsync()).Single(p => p.Host == host).Document?.Revision is
+            { Result: RevisionResult.Pending, NextWindow: { } published } && published == opens && !fleet.HasLink(host, "vnet98"),
+            Generous, "the published document pending with the next window");
 
         Poll.Until(() => fleet.IsReady(host, commit), Generous, "applied once the window opened");
         Assert.True(fleet.HasLink(host, "vnet98"));
