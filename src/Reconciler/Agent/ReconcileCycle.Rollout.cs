@@ -47,14 +47,19 @@ public sealed partial class ReconcileCycle
         }
 
         IReadOnlyList<PublishedStatus> published = [];
-        if (policy.Gate.WaveOf(host) > 0)
+        var wave = policy.Gate.WaveOf(host);
+        if (wave > 0)
         {
+            // Without an earlier wave's status it cannot be known to be Ready: wait, do not guess (the gate itself would
+            // count an unreadable document as a host that never reported).
             var fleet = await Fleet.ReadAsync(state.Fleet, ct).ConfigureAwait(false);
-            if (fleet.Error is { } error)
+            var unreadable = fleet.Hosts.Where(p => p.Document is null && p.Host != host && policy.Gate.WaveOf(p.Host) < wave).ToList();
+            var problem = fleet.Error ?? (unreadable.Count == 0 ? null
+                : "the published status of " + string.Join(", ", unreadable.Select(p => $"{p.Host} cannot be read: {p.Error}")));
+            if (problem is not null)
             {
-                // Without the fleet's status the waves before this one cannot be known to be Ready: wait, do not guess.
-                return Hold(new RolloutStep(RolloutStepKind.WaitForWave, $"{error}; waiting to apply revision {Short(revision.CommitId)}", [], null),
-                    desired, intent);
+                return Hold(new RolloutStep(RolloutStepKind.WaitForWave, $"{problem}; waiting to apply revision {Short(revision.CommitId)}",
+                    [.. unreadable.Select(p => p.Host)], null), desired, intent);
             }
             published = fleet.Hosts;
         }

@@ -139,6 +139,28 @@ public sealed class RolloutCycleTests : IDisposable
     }
 
     [Fact]
+    public async Task An_earlier_wave_host_whose_status_cannot_be_read_blocks_rather_than_counting_as_silent()
+    {
+        var cycle = Cycle();
+        await cycle.RunAsync(CycleTrigger.Startup, CancellationToken.None);
+        // The canary's ref holds a commit without status.json (an empty tree).
+        var empty = _repo.Git(_repo.Work, "mktree").Trim();
+        var commit = _repo.Git(_repo.Work, "commit-tree", empty, "-m", "no status").Trim();
+        _repo.Git(_repo.Work, "update-ref", StatusPublisher.RefPrefix + "host-a", commit);
+        var next = AddVnet99();
+        var waiting = await cycle.RunAsync(CycleTrigger.Poll, CancellationToken.None);
+        Assert.Equal(CycleResult.Pending, waiting.Record.Result);
+        Assert.Equal(RolloutStepKind.WaitForWave, waiting.Rollout!.Kind);
+        Assert.Equal(["host-a"], waiting.Rollout.Hosts);
+        Assert.Contains("cannot be read", waiting.Record.Message);
+        Assert.False(Has("vnet99"));
+
+        await Canary(next, next, RevisionResult.Ready);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(CycleResult.Success, (await cycle.RunAsync(CycleTrigger.Poll, CancellationToken.None)).Record.Result);
+    }
+
+    [Fact]
     public async Task A_closed_window_holds_the_revision_the_poll_comes_when_it_opens_and_then_it_applies()
     {
         var cycle = Cycle();
