@@ -36,6 +36,7 @@ public sealed partial class ReconcileCycle
     {
         if (Fleet is null || desired.IsFallback || desired.Revision is not { } revision || revision.CommitId == _saved || desired.State is not { } state)
             return null;
+        if (state.Fleet.Rollout.Count == 0 && state.Fleet.Windows.Count == 0) return null; // every host at once, at any time
         var now = time.GetUtcNow();
         _firstSeen ??= new FirstSeenStore(applied.StateDir);
         var firstSeen = _firstSeen.FirstSeen(revision.CommitId, now);
