@@ -59,14 +59,9 @@ public sealed partial class AgentHost
             {
                 Applied = status.Revision.Applied,
                 Attempted = status.Revision.Attempted,
-                Result = report.Record.Result switch
-                {
-                    CycleResult.Success => RevisionResult.Ready,
-                    CycleResult.Stalled => RevisionResult.Failed,
-                    CycleResult.Retry => RevisionResult.Reconciling,
-                    _ => RevisionResult.Pending,
-                },
+                Result = StatusView.ResultOf(report.Record.Result),
                 Message = report.Record.Message,
+                NextWindow = report.Rollout is { Kind: RolloutStepKind.WaitForWindow } step ? step.NextWindow : null,
             },
             Conditions = status.Conditions.Select(c => new StatusCondition(c.Type,
                 c.Status switch { "True" => ConditionStatus.True, "False" => ConditionStatus.False, _ => ConditionStatus.Unknown },

@@ -96,7 +96,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
             PublishInBackground(report, ct);
             if (trigger == CycleTrigger.LinkEvent && report.Record.Result is CycleResult.Success or CycleResult.Suspended) continue;
             if (options.Interval is null && report.Desired?.State is { } state) _requeue.Interval = state.Fleet.Interval;
-            var delay = _requeue.Next(report.Record.Result);
+            var delay = ReconcileCycle.NextPoll(report, _requeue.Next(report.Record.Result), time.GetUtcNow());
             if (report.Record.Result is CycleResult.Retry or CycleResult.Stalled)
                 AgentLog.CycleFailed(_log, trigger.ToString(), report.Record.Result.ToString(), report.Record.Message, delay);
             await _poll!.ScheduleAsync(delay, ct).ConfigureAwait(false);

@@ -20,4 +20,8 @@ public sealed record CycleReport
     public IReadOnlyList<Diagnostic> Diagnostics { get; init; } = [];
     /// <summary>Tunnel problems and notes (a vnetif the engine could not open, secure vnets waiting for ESP).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>Why a new revision was not applied (waves, window, halted; SPEC §6.4); null when the rollout did not hold it.</summary>
+    public Rollout.RolloutStep? Rollout { get; init; }
+    /// <summary>With <see cref="Rollout"/>: what the held revision would change on this host now.</summary>
+    public Plan? PendingPlan { get; init; }
 }

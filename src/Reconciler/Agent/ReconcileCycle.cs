@@ -13,7 +13,7 @@ namespace VnetReconciler.Reconciler.Agent;
 /// verify. A bad or unreachable revision leaves the last applied one in force, and that one is still converged, so
 /// hand-made drift is healed during an outage too (SPEC §6.3). Not thread-safe: the loop runs one cycle at a time.
 /// </summary>
-public sealed class ReconcileCycle(
+public sealed partial class ReconcileCycle(
     DesiredSource source, string host, System.Net.IPAddress? address, HostConverger converger, FileInventory inventory,
     AppliedStateStore applied, EngineTunnelTables? tunnel, TimeProvider time)
 {
@@ -33,8 +33,9 @@ public sealed class ReconcileCycle(
     {
         var started = time.GetUtcNow();
         var clock = Stopwatch.StartNew();
+        RolloutHold? hold = null;
         CycleReport Report(CycleResult result, string? message, DesiredRevision? desired = null, Intent? intent = null, Plan? plan = null,
-            Plan? remaining = null, int steps = 0, IReadOnlyList<string>? notes = null, string? attempted = null) => new()
+            Plan? remaining = null, int steps = 0, IReadOnlyList<string>? notes = null, string? attempted = null) => Held(new CycleReport
         {
             Record = new CycleRecord
             {
@@ -45,14 +46,22 @@ public sealed class ReconcileCycle(
             },
             Desired = desired?.State is null ? _inForce : desired, Intent = intent, Plan = plan, Remaining = remaining,
             Diagnostics = desired?.Diagnostics ?? [], Notes = notes ?? [],
-        };
+        }, hold);
 
         // A kernel event heals towards the revision in force; only polls and syncs go to git.
-        var desired = trigger == CycleTrigger.LinkEvent && _inForce is not null ? _inForce : await source.LoadAsync(ct).ConfigureAwait(false);
+        var healing = trigger == CycleTrigger.LinkEvent && _inForce is not null;
+        var desired = healing ? _inForce! : await source.LoadAsync(ct).ConfigureAwait(false);
         if (desired.State is null)
             return Report(desired.Transient ? CycleResult.Retry : CycleResult.Stalled, desired.Error, desired);
         var intent = IntentMapper.Map(desired.State, host, out var mapError, address);
         if (intent is null) return Report(CycleResult.Stalled, mapError, desired);
+        // A new revision the rollout holds (SPEC §6.4): converge the one in force instead, and report pending.
+        if (!healing && (hold = await HoldAsync(desired, intent, ct).ConfigureAwait(false)) is not null)
+        {
+            if (hold is not { InForce.State: not null, InForceIntent: not null }) return Report(CycleResult.Pending, hold.Step.Reason, plan: hold.PendingPlan);
+            desired = hold.InForce;
+            intent = hold.InForceIntent;
+        }
         // Kernel events heal towards the last revision that converged (or, before any has, the first one mapped).
         _inForce ??= desired;
         tunnel?.Use(TunnelSettings.For(desired.State, intent));

@@ -92,14 +92,21 @@ public sealed class DesiredSource
     /// <summary>The last applied revision in place of one that could not be had, when there is one.</summary>
     private static DesiredRevision WithFallback(DesiredRevision failed)
     {
-        if (failed.Load?.LastApplied is not { } last) return failed;
-        var schema = DesiredStateLoader.Load(last.Files.Select(f => new SourceFile(f.Path, f.Text)));
-        if (schema.HasErrors) return failed;
+        if (failed.Load?.LastApplied is not { } last || FromLastApplied(last) is not { } restored) return failed;
         return failed with
         {
-            Label = last.Revision.CommitId, Revision = last.Revision, Files = last.Files, State = schema.State, IsFallback = true,
+            Label = restored.Label, Revision = restored.Revision, Files = restored.Files, State = restored.State, IsFallback = true,
             Diagnostics = failed.Diagnostics,
         };
+    }
+
+    /// <summary>The revision in force as the state directory keeps it (read again from its files); null when those no
+    /// longer read without errors.</summary>
+    public static DesiredRevision? FromLastApplied(LastApplied last)
+    {
+        var schema = DesiredStateLoader.Load(last.Files.Select(f => new SourceFile(f.Path, f.Text)));
+        if (schema.HasErrors) return null;
+        return new DesiredRevision { Label = last.Revision.CommitId, Revision = last.Revision, Files = last.Files, State = schema.State };
     }
 
     private static DesiredRevision Validated(string label, Revision? revision, IReadOnlyList<RevisionFile> files, LoadResult schema, RevisionLoad? load) =>

@@ -43,7 +43,13 @@ internal static class StatusCommand
         var sb = new StringBuilder();
         var rev = root.GetProperty("revision");
         sb.AppendLine($"Host {root.GetProperty("host").GetString()} ({S(root, "address") ?? "?"}), interval {root.GetProperty("interval_seconds").GetDouble()}s");
-        sb.AppendLine($"Revision applied {Short(S(rev, "applied"))}, attempted {Short(S(rev, "attempted"))}");
+        sb.AppendLine($"Revision applied {Short(S(rev, "applied"))}, attempted {Short(S(rev, "attempted"))}" +
+                      (S(rev, "result") is { } result ? $", {result}" : ""));
+        if (S(rev, "result") == "pending")
+        {
+            sb.AppendLine($"  pending: {S(rev, "message")}");
+            if (S(rev, "next_window") is { } next) sb.AppendLine($"  next window: {next}");
+        }
         foreach (var c in root.GetProperty("conditions").EnumerateArray())
             sb.AppendLine($"  {S(c, "type"),-12} {S(c, "status"),-7} {S(c, "reason")}: {S(c, "message")}");
         foreach (var e in root.GetProperty("errors").EnumerateArray())

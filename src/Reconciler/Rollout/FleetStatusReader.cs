@@ -61,6 +61,11 @@ public sealed class FleetStatusReader
         {
             (await Network(["fetch", "--no-tags", "--no-write-fetch-head", "--", Remote, $"+{StatusPublisher.RefPrefix}*:{StatusPublisher.RefPrefix}*"], ct)
                 .ConfigureAwait(false)).EnsureSuccess();
+            // A host that force-pushed between the listing and the fetch has a newer commit than the one listed, and the
+            // listed one was not fetched: take what the fetch brought for it (newer still, and read in the same pass).
+            var fetched = await LocalRefsAsync(ct).ConfigureAwait(false);
+            foreach (var (host, commit) in refs.Where(r => blobs[r.Value] is null).ToList())
+                if (fetched.TryGetValue(host, out var newer)) refs[host] = newer;
             blobs = await ReadBlobsAsync(refs.Values, ct).ConfigureAwait(false);
         }
         var now = _time.GetUtcNow();
@@ -123,6 +128,14 @@ public sealed class FleetStatusReader
             }
         }
         return blobs;
+    }
+
+    /// <summary>Host name → commit id of the refs the last fetch left in the cache.</summary>
+    private async Task<Dictionary<string, string>> LocalRefsAsync(CancellationToken ct)
+    {
+        var listed = (await _git.RunAsync(["for-each-ref", "--format=%(objectname)%09%(refname)", StatusPublisher.RefPrefix], CacheDir, LocalTimeout, ct)
+            .ConfigureAwait(false)).EnsureSuccess();
+        return ParseLsRemote(listed.Stdout);
     }
 
     /// <summary>Host name → commit id for each <c>refs/vnet-status/&lt;host&gt;</c> line of <c>ls-remote</c>.</summary>

@@ -13,6 +13,9 @@ public static class AgentMetrics
     /// <summary>ESP drop reasons (SPEC §6.6), exported as zero until ESP is integrated.</summary>
     public static readonly string[] EspReasons = ["replay", "auth", "unknown_spi", "malformed"];
 
+    /// <summary>What a pending revision waits for (<c>/status</c> <c>revision.wait</c>).</summary>
+    public static readonly string[] RolloutWaits = ["wave", "window", "halted"];
+
     public static string Write(StatusBook book, AgentStatus status, TunnelSnapshot? tunnel, Dataplane.Esp.EspEndpoint? esp = null)
     {
         var p = new PrometheusText();
@@ -30,6 +33,11 @@ public static class AgentMetrics
         p.Sample("vnet_last_success_timestamp_seconds", status.Revision.LastSuccess?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
         p.Family("vnet_applied_revision_info", "gauge", "The revision in force (value 1).");
         if (status.Revision.Applied is { } applied) p.Sample("vnet_applied_revision_info", 1, ("revision", applied));
+        p.Family("vnet_rollout_pending", "gauge",
+            "1 when a new revision waits (SPEC §6.4), by what it waits for: wave (earlier waves not Ready), window (maintenance window closed), halted (an earlier wave failed it).");
+        foreach (var wait in RolloutWaits) p.Sample("vnet_rollout_pending", status.Revision.Wait == wait ? 1 : 0, ("wait", wait));
+        p.Family("vnet_rollout_next_window_timestamp_seconds", "gauge", "Unix time the next maintenance window opens while a revision waits for one (0: none).");
+        p.Sample("vnet_rollout_next_window_timestamp_seconds", status.Revision.NextWindow?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
         p.Family("vnet_drift_objects", "gauge", "Objects that differ from the revision in force after the last cycle.");
         p.Sample("vnet_drift_objects", status.Drift.Count);
         p.Family("vnet_conflicts", "gauge", "Declared objects held by something the agent does not own.");

@@ -29,6 +29,19 @@ public sealed record RevisionStatus
     /// <summary>The last revision a cycle tried (equal to <see cref="Applied"/> unless it failed).</summary>
     public string? Attempted { get; init; }
     public DateTimeOffset? LastSuccess { get; init; }
+    /// <summary>Where the host stands with <see cref="Attempted"/>, as the published document says it (docs/fleet.md).</summary>
+    public Rollout.RevisionResult? Result { get; init; }
+    /// <summary>Why: the last cycle's message (with <c>pending</c>: what the rollout waits for).</summary>
+    public string? Message { get; init; }
+    /// <summary>With <c>pending</c>: <c>wave</c> (earlier waves not Ready), <c>window</c> (outside the maintenance
+    /// windows) or <c>halted</c> (an earlier wave reported the revision Failed); else null.</summary>
+    public string? Wait { get; init; }
+    /// <summary>The hosts waited for, or the ones that failed.</summary>
+    public IReadOnlyList<string> WaitingFor { get; init; } = [];
+    /// <summary>With <c>wait: window</c>: when the next maintenance window opens.</summary>
+    public DateTimeOffset? NextWindow { get; init; }
+    /// <summary>With <c>pending</c>: how many changes the held revision would make now.</summary>
+    public int? PendingChanges { get; init; }
 }
 
 /// <summary>A Flux-style condition: <c>Ready</c>, <c>Reconciling</c>, <c>Stalled</c>, <c>Suspended</c>.</summary>

@@ -24,6 +24,9 @@ public enum CycleResult
     Stalled,
     /// <summary>Suspended: observed and reported, nothing changed.</summary>
     Suspended,
+    /// <summary>A new revision waits for earlier rollout waves or a maintenance window, or its rollout is halted (SPEC
+    /// §6.4): the host was converged to the revision in force (drift healed) and the new one only planned.</summary>
+    Pending,
 }
 
 /// <summary>One reconcile cycle as the status history shows it (SPEC §6.6, "a short history").</summary>

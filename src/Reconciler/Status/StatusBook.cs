@@ -45,7 +45,8 @@ public sealed class StatusBook(string host, TimeProvider time)
         {
             _running = false;
             Last = report;
-            if (report.Record.Result == CycleResult.Success) LastSuccess = report;
+            // A pending cycle converged the revision in force (when there is one) while the rollout held the new one.
+            if (report.Record.Result == CycleResult.Success || report.Record is { Result: CycleResult.Pending, Revision: not null }) LastSuccess = report;
             _history.AddFirst(report.Record);
             while (_history.Count > HistoryLength) _history.RemoveLast();
             _results[report.Record.Result]++;
@@ -87,7 +88,7 @@ public sealed class StatusBook(string host, TimeProvider time)
     /// <summary>Errors of the last cycle: schema diagnostics with their positions, then the cycle's own message.</summary>
     public static IReadOnlyList<StatusError> Errors(CycleReport? report)
     {
-        if (report is null || report.Record.Result == CycleResult.Success) return [];
+        if (report is null || report.Record.Result is CycleResult.Success or CycleResult.Pending) return [];
         var errors = new List<StatusError>();
         foreach (var d in report.Diagnostics.Where(d => d.IsError))
             errors.Add(new StatusError(d.Message, d.File, d.Line > 0 ? d.Line : null, d.Line > 0 ? d.Column : null));
@@ -103,18 +104,30 @@ public sealed class StatusBook(string host, TimeProvider time)
             null => ("Unknown", "Progressing", "no cycle has finished yet"),
             { Result: CycleResult.Success } => ("True", "ReconciliationSucceeded", $"applied revision {last.Revision}"),
             { Result: CycleResult.Suspended } => ("False", "Suspended", "suspended: changes are observed, not applied"),
+            { Result: CycleResult.Pending } => ("False", PendingReason(Last), last.Message ?? ""),
             { Result: CycleResult.Retry } => ("False", "RetryableFailure", last.Message ?? ""),
             _ => ("False", "TerminalFailure", last.Message ?? ""),
         };
         Set("Ready", readyStatus, readyReason, readyMessage);
         var retrying = last?.Result == CycleResult.Retry;
-        Set("Reconciling", _running || retrying ? "True" : "False", _running ? "Progressing" : retrying ? "RetryScheduled" : "Idle",
-            _running ? "a cycle is running" : retrying ? "retrying with exponential backoff" : "waiting for the next poll or event");
+        var pending = last?.Result == CycleResult.Pending;
+        Set("Reconciling", _running || retrying || pending ? "True" : "False",
+            _running ? "Progressing" : retrying ? "RetryScheduled" : pending ? PendingReason(Last) : "Idle",
+            _running ? "a cycle is running" : retrying ? "retrying with exponential backoff"
+                : pending ? $"revision {last!.Attempted} waits; each poll asks again" : "waiting for the next poll or event");
         var stalled = last?.Result == CycleResult.Stalled;
         Set("Stalled", stalled ? "True" : "False", stalled ? "TerminalFailure" : "None",
             stalled ? $"{last!.Message}; waiting for a new revision" : "");
         Set("Suspended", Suspended ? "True" : "False", Suspended ? "Suspended" : "None", Suspended ? "suspended by an operator" + (_suspendReason is { } r ? $": {r}" : "") : "");
     }
+
+    /// <summary>The Ready condition's reason while a revision is held (SPEC §6.4).</summary>
+    private static string PendingReason(CycleReport? report) => report?.Rollout?.Kind switch
+    {
+        Rollout.RolloutStepKind.WaitForWindow => "OutsideMaintenanceWindow",
+        Rollout.RolloutStepKind.Halted => "RolloutHalted",
+        _ => "WaitingForWave",
+    };
 
     private void Set(string type, string status, string reason, string message)
     {

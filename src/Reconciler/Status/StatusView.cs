@@ -23,6 +23,18 @@ public static class StatusView
                 Applied = success?.Record.Revision ?? (last?.Desired?.IsFallback == true ? last.Desired.Label : null),
                 Attempted = last?.Record.Attempted,
                 LastSuccess = success is null ? null : success.Record.Started + TimeSpan.FromSeconds(success.Record.DurationSeconds),
+                Result = ResultOf(last?.Record.Result),
+                Message = last?.Record.Message,
+                Wait = last?.Rollout?.Kind switch
+                {
+                    Rollout.RolloutStepKind.WaitForWave => "wave",
+                    Rollout.RolloutStepKind.WaitForWindow => "window",
+                    Rollout.RolloutStepKind.Halted => "halted",
+                    _ => null,
+                },
+                WaitingFor = last?.Rollout?.Hosts ?? [],
+                NextWindow = last?.Rollout is { Kind: Rollout.RolloutStepKind.WaitForWindow } step ? step.NextWindow : null,
+                PendingChanges = last?.Rollout is null ? null : last.PendingPlan?.Changes.Count,
             },
             Conditions = book.Conditions(),
             IntervalSeconds = interval.TotalSeconds,
@@ -36,6 +48,17 @@ public static class StatusView
             History = book.History(),
         };
     }
+
+    /// <summary>A cycle's result as the published document's <c>revision.result</c> (SPEC §6.4): a stall is a revision that
+    /// failed here, a retry one still being reconciled.</summary>
+    public static Rollout.RevisionResult? ResultOf(CycleResult? result) => result switch
+    {
+        null => null,
+        CycleResult.Success => Rollout.RevisionResult.Ready,
+        CycleResult.Stalled => Rollout.RevisionResult.Failed,
+        CycleResult.Retry => Rollout.RevisionResult.Reconciling,
+        _ => Rollout.RevisionResult.Pending,
+    };
 
     private static IReadOnlyList<VnetStatus> Vnets(CycleReport? report, TunnelSnapshot? tunnel, bool withMacs)
     {
