@@ -77,6 +77,56 @@ public sealed partial class WireChangeRolloutTests(ITestOutputHelper output)
         Assert.True(lostBA <= 1, $"vm-b → vm-a lost {lostBA} of {sentBA} pings during the rollout");
     }
 
+    /// <summary>
+    /// The acceptance form (issue 8): the example fleet's waves alone (canary host-a, then the rest) hold host B back
+    /// until the canary is Ready; nobody suspends anything. A sampler watches both agents' applied revision every
+    /// 100 ms so the test can tell the order in which they took the commit.
+    /// </summary>
+    [Fact]
+    public void ANoneToConfChangeRollsOutWaveByWaveWithAtMostOneLostPing()
+    {
+        using var fleet = new TwoHostFleet(output);
+        var keys = WriteKeys(fleet);
+        fleet.StartAgent(fleet.A, "host-a", "1s", "--key-dir", Path.Combine(keys, "a"));
+        fleet.StartAgent(fleet.B, "host-b", "1s", "--key-dir", Path.Combine(keys, "b"));
+        var before = fleet.Repo.Head();
+        Poll.Until(() => TwoHostFleet.IsReady(fleet.A, before) && TwoHostFleet.IsReady(fleet.B, before), Generous, "both agents Ready");
+        Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2") && fleet.Pings(fleet.VmB, "198.19.0.1"), Generous, "the VMs ping each other");
+
+        using var aToB = new PingRun(fleet.VmA, "198.19.0.2");
+        using var bToA = new PingRun(fleet.VmB, "198.19.0.1");
+        var commit = fleet.Repo.Commit("vnets/vnet97.sxp", "(vnet (id 97) (bridge vnet97) (vnetif vnif97) (security conf))\n", "vnet 97: encrypt");
+        var clock = Stopwatch.StartNew();
+        long? canaryAt = null, restAt = null;
+        var restPending = false;
+        Poll.Until(() =>
+        {
+            var a = TwoHostFleet.Status(fleet.A);
+            var b = TwoHostFleet.Status(fleet.B);
+            if (canaryAt is null && Applied(a) == commit) canaryAt = clock.ElapsedMilliseconds;
+            if (restAt is null && Applied(b) == commit) restAt = clock.ElapsedMilliseconds;
+            restPending |= b.ValueKind == JsonValueKind.Object && b.GetProperty("revision").TryGetProperty("result", out var r) && r.GetString() == "pending";
+            return canaryAt is not null && restAt is not null;
+        }, Generous, "both waves applied the commit", TimeSpan.FromMilliseconds(100));
+        output.WriteLine($"canary applied at {canaryAt} ms, the rest at {restAt} ms (rest seen pending: {restPending})");
+        Assert.True(canaryAt <= restAt, $"host B (wave rest) applied at {restAt} ms, before the canary at {canaryAt} ms");
+        Poll.Until(() => new[] { fleet.A, fleet.B }.All(h => Notes(h).Any(n => n.Contains("senders switched", StringComparison.Ordinal))),
+            Generous, "both hosts switched their senders");
+        output.WriteLine($"both hosts send ESP {clock.ElapsedMilliseconds} ms after the commit");
+        Assert.True(CountPackets(fleet.A, "udp port 4500", TimeSpan.FromSeconds(2)) >= 5, "the VMs' pings go in ESP now");
+        var replies = aToB.Replies;
+        Poll.Until(() => aToB.Replies > replies + 5, Generous, "pings still answered after the switch");
+
+        var (lostAB, sentAB) = aToB.Stop();
+        var (lostBA, sentBA) = bToA.Stop();
+        output.WriteLine($"vm-a → vm-b: {lostAB} of {sentAB} lost; vm-b → vm-a: {lostBA} of {sentBA} lost");
+        Assert.True(lostAB <= 1, $"vm-a → vm-b lost {lostAB} of {sentAB} pings during the rollout");
+        Assert.True(lostBA <= 1, $"vm-b → vm-a lost {lostBA} of {sentBA} pings during the rollout");
+    }
+
+    private static string? Applied(JsonElement status) =>
+        status.ValueKind == JsonValueKind.Object ? status.GetProperty("revision").GetProperty("applied").GetString() : null;
+
     /// <summary>Key files for vnet 97 (<c>97.key</c>, the same secret, mode 0600) in a directory per host.</summary>
     private static string WriteKeys(TwoHostFleet fleet)
     {
