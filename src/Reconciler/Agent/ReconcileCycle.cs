@@ -3,6 +3,7 @@ using VnetReconciler.Reconciler.Apply;
 using VnetReconciler.Reconciler.Planning;
 using VnetReconciler.Reconciler.State;
 using VnetReconciler.Reconciler.Status;
+using VnetReconciler.Schema;
 using VnetReconciler.Schema.Model;
 
 namespace VnetReconciler.Reconciler.Agent;
@@ -84,6 +85,31 @@ public sealed class ReconcileCycle(
                 return Report(result.Transient ? CycleResult.Retry : CycleResult.Stalled, $"apply stopped: {result.Error}{fallback}",
                     desired, intent, plan, plan, result.StepsRun, notes);
         }
+    }
+
+    /// <summary>
+    /// A restart is hitless: before the first cycle (which waits for git), the tunnel carries the last applied revision
+    /// from the state directory at once (SPEC §6.3). It opens the vnetifs that are still there (persistent TAPs survive the
+    /// agent) and binds the tunnel's ports; nothing on the host changes, so this holds while suspended too. Kernel events
+    /// heal towards that revision until a cycle has loaded one. Returns the restored commit, or null when there is none
+    /// (a first start, a stored revision this host cannot map).
+    /// </summary>
+    public string? RestoreTunnel(IReadOnlyList<KernelLink> links)
+    {
+        if (applied.Load() is not { } last) return null;
+        var schema = DesiredStateLoader.Load(last.Files.Select(f => new SourceFile(f.Path, f.Text)));
+        if (schema.HasErrors || schema.State is not { } state) return null;
+        var intent = IntentMapper.Map(state, host, out _, address);
+        if (intent is null) return null;
+        if (tunnel is not null && intent.Spec.Tunnel is { Count: > 0 } tables)
+        {
+            // A vnetif that is gone is left to the first cycle: opening it here would make a TAP the agent has not marked as its own.
+            var taps = links.Where(l => l.Kind == KernelLinkKind.Tun).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+            tunnel.Use(TunnelSettings.For(state, intent));
+            tunnel.Configure(tables.Where(v => taps.Contains(v.Vnetif)).ToEquatableArray());
+        }
+        _inForce ??= new DesiredRevision { Label = last.Revision.CommitId, Revision = last.Revision, Files = last.Files, State = state };
+        return last.Revision.CommitId;
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ namespace VnetReconciler.Reconciler.State;
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(AppliedStateDocument))]
 [JsonSerializable(typeof(Inventory))]
+[JsonSerializable(typeof(Suspension))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;
 
 /// <summary>The file <c>last-applied.json</c>: a format version around <see cref="LastApplied"/>.</summary>
