@@ -47,6 +47,15 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         _engine = engine;
         _esp = esp;
         var tables = new EngineTunnelTables(engine, esp);
+        // Hitless restart: the tunnel carries what it carried before the restart, before anything waits for git, a
+        // revision to parse or the HTTP server.
+        var links = kernel.Dump();
+        var carried = TunnelRestore.FromStore(new TunnelSnapshotStore(options.StateDir), tables, links, out var snapshotProblem);
+        if (snapshotProblem is not null) AgentLog.TunnelProblem(_log, snapshotProblem);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var engineThread = new Thread(() => RunEngine(engine, cts.Token)) { IsBackground = true, Name = "tunnel" };
+        engineThread.Start();
+
         var converger = new HostConverger(kernel, inventory, tables);
         var source = new DesiredSource(options.Repo, options.Ref, options.StateDir, trust, time);
         _fleet = new FleetView(options.Repo, options.StateDir, time) { StaleAfter = _requeue.Interval * 3 };
@@ -54,11 +63,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         using var suspension = _suspension = new SuspensionSwitch(new SuspensionStore(options.StateDir), time, () => _ = ResumeAsync());
         if (suspension.Restore() is { } held) ShowSuspension(held);
 
-        // Hitless restart: the tunnel carries the last applied revision before anything waits for git or the HTTP server.
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (_cycle.RestoreTunnel(kernel.Dump()) is { } restored) AgentLog.Restored(_log, restored);
-        var engineThread = new Thread(() => RunEngine(engine, cts.Token)) { IsBackground = true, Name = "tunnel" };
-        engineThread.Start();
+        if ((carried ?? _cycle.RestoreTunnel(links)) is { } restored) AgentLog.Restored(_log, restored);
         using var monitor = LinkMonitor.Start();
         var events = Task.Run(() => ForwardLinkEventsAsync(monitor, cts.Token), CancellationToken.None);
         await using var web = await StatusServer.StartAsync(this, options, loggers, cts.Token).ConfigureAwait(false);

@@ -20,6 +20,7 @@ public sealed class ReconcileCycle(
 {
     private DesiredRevision? _inForce;
     private string? _saved = applied.Load()?.Revision.CommitId;
+    private readonly TunnelSnapshotStore _tunnelSnapshot = new(applied.StateDir);
 
     /// <summary>The fleet's published status (SPEC §6.4, §6.6); null outside the agent (one-shot apply, tests).</summary>
     public FleetView? Fleet { get; init; }
@@ -76,6 +77,8 @@ public sealed class ReconcileCycle(
             case ApplyOutcome.Converged:
                 _inForce = desired;
                 Save(desired);
+                if (tunnel is not null && intent.Spec.Tunnel is { } tables)
+                    _tunnelSnapshot.Save(TunnelRestore.ToSnapshot(desired.Label, TunnelSettings.For(desired.State, intent), tables));
                 return Report(desired.IsFallback ? (desired.Transient ? CycleResult.Retry : CycleResult.Stalled) : CycleResult.Success,
                     $"applied {result.StepsRun} step(s); the host matches {Short(desired.Label)}{fallback}",
                     desired, intent, plan, result.Remaining, result.StepsRun, notes);
@@ -89,9 +92,10 @@ public sealed class ReconcileCycle(
 
     /// <summary>
     /// A restart is hitless: before the first cycle (which waits for git), the tunnel carries the last applied revision
-    /// from the state directory at once (SPEC §6.3). It opens the vnetifs that are still there (persistent TAPs survive the
-    /// agent) and binds the tunnel's ports; nothing on the host changes, so this holds while suspended too. Kernel events
-    /// heal towards that revision until a cycle has loaded one. Returns the restored commit, or null when there is none
+    /// from the state directory at once (SPEC §6.3), when there is no <see cref="TunnelSnapshot"/> to carry faster
+    /// (<see cref="TunnelRestore"/>). It opens the vnetifs that are still there (persistent TAPs survive the agent) and
+    /// binds the tunnel's ports; nothing on the host changes, so this holds while suspended too. Kernel events heal
+    /// towards that revision until a cycle has loaded one. Returns the restored commit, or null when there is none
     /// (a first start, a stored revision this host cannot map).
     /// </summary>
     public string? RestoreTunnel(IReadOnlyList<KernelLink> links)
@@ -102,12 +106,7 @@ public sealed class ReconcileCycle(
         var intent = IntentMapper.Map(state, host, out _, address);
         if (intent is null) return null;
         if (tunnel is not null && intent.Spec.Tunnel is { Count: > 0 } tables)
-        {
-            // A vnetif that is gone is left to the first cycle: opening it here would make a TAP the agent has not marked as its own.
-            var taps = links.Where(l => l.Kind == KernelLinkKind.Tun).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
-            tunnel.Use(TunnelSettings.For(state, intent));
-            tunnel.Configure(tables.Where(v => taps.Contains(v.Vnetif)).ToEquatableArray());
-        }
+            TunnelRestore.Carry(tunnel, TunnelSettings.For(state, intent), tables, links);
         _inForce ??= new DesiredRevision { Label = last.Revision.CommitId, Revision = last.Revision, Files = last.Files, State = state };
         return last.Revision.CommitId;
     }
