@@ -155,12 +155,12 @@ public static class AgentBench
         return repo;
     }
 
-    internal static Process Start(NetNs host, string repo, string state, string interval, string name = "host-a")
+    internal static Process Start(NetNs host, string repo, string state, string interval, string name = "host-a", params string[] extra)
     {
         var p = host.Start("dotnet",
         [
             Vnetctl, "agent", "--repo", repo, "--host", name, "--state-dir", state, "--trust", Path.Combine(state, "none.yaml"),
-            "--listen", $"127.0.0.1:{Port}", "--interval", interval,
+            "--listen", $"127.0.0.1:{Port}", "--interval", interval, .. extra,
         ], new Dictionary<string, string> { ["GIT_CONFIG_GLOBAL"] = "/dev/null", ["GIT_CONFIG_NOSYSTEM"] = "1" });
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };

@@ -53,7 +53,9 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         var carried = TunnelRestore.FromStore(new TunnelSnapshotStore(options.StateDir), tables, links, out var snapshotProblem);
         if (snapshotProblem is not null) AgentLog.TunnelProblem(_log, snapshotProblem);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var engineThread = new Thread(() => RunEngine(engine, cts.Token)) { IsBackground = true, Name = "tunnel" };
+        // The tunnel stops last, when everything else has: a restart's gap is the process's exit and start, no more.
+        using var tunnelStop = new CancellationTokenSource();
+        var engineThread = new Thread(() => RunEngine(engine, tunnelStop.Token)) { IsBackground = true, Name = "tunnel" };
         engineThread.Start();
 
         var converger = new HostConverger(kernel, inventory, tables);
@@ -85,6 +87,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
             await _poll.DisposeAsync().ConfigureAwait(false);
             monitor.Dispose();
             await events.ConfigureAwait(false);
+            await tunnelStop.CancelAsync().ConfigureAwait(false);
             engineThread.Join(TimeSpan.FromSeconds(5));
         }
         return 0;

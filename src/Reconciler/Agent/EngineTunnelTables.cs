@@ -92,6 +92,7 @@ public sealed class EngineTunnelTables(TunnelEngine engine, AgentEsp? esp = null
                     foreach (var error in errors) problems.Add($"ESP key file {error}");
         }
         problems.AddRange(engine.Configure(config));
+        if (config.Vnets.Any(v => v.Security != VnetSecurity.None)) esp?.Negotiate();
         Problems = problems;
     }
 

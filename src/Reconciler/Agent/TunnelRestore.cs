@@ -67,8 +67,12 @@ public static class TunnelRestore
     public static void Carry(EngineTunnelTables tables, TunnelSettings settings, EquatableArray<TunnelVnetSpec> vnets, IReadOnlyList<KernelLink> links)
     {
         var taps = links.Where(l => l.Kind == KernelLinkKind.Tun).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var present = vnets.Where(v => taps.Contains(v.Vnetif)).ToEquatableArray();
         tables.Use(settings);
-        tables.Configure(vnets.Where(v => taps.Contains(v.Vnetif)).ToEquatableArray());
+        // Plain vnets first: they carry traffic at once, while the secure ones wait for the ESP transport (key files read,
+        // SAs negotiated). The second call keeps the first one's vnets (same id and vnetif) as they are.
+        if (present.Any(v => v.Security != Security.None)) tables.Configure(present.Where(v => v.Security == Security.None).ToEquatableArray());
+        tables.Configure(present);
     }
 
     /// <summary>Carries the stored snapshot; returns its revision, or null when there is none (or it is unreadable: <paramref name="problem"/>).</summary>
