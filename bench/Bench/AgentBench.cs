@@ -19,7 +19,7 @@ namespace VnetReconciler.Bench;
 /// </summary>
 public static class AgentBench
 {
-    private const int Port = 9797;
+    internal const int Port = 9797;
     private static readonly string Vnetctl = Path.Combine(AppContext.BaseDirectory, "vnetctl.dll");
 
     public static Task<int> HealAsync(string[] args)
@@ -132,7 +132,7 @@ public static class AgentBench
         return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
     }
 
-    private static Dictionary<string, string> ExampleFiles()
+    internal static Dictionary<string, string> ExampleFiles()
     {
         var root = Path.Combine(RepoPaths.Root, "examples", "desired-state");
         return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
@@ -140,7 +140,7 @@ public static class AgentBench
     }
 
     /// <summary>A git repository holding <paramref name="files"/>, made by git run inside the bench's namespace.</summary>
-    private static string Repository(NetNs host, string dir, IReadOnlyDictionary<string, string> files)
+    internal static string Repository(NetNs host, string dir, IReadOnlyDictionary<string, string> files)
     {
         var repo = Path.Combine(dir, "repo");
         foreach (var (path, text) in files)
@@ -155,12 +155,12 @@ public static class AgentBench
         return repo;
     }
 
-    private static Process Start(NetNs host, string repo, string state, string interval)
+    internal static Process Start(NetNs host, string repo, string state, string interval, string name = "host-a", params string[] extra)
     {
         var p = host.Start("dotnet",
         [
-            Vnetctl, "agent", "--repo", repo, "--host", "host-a", "--state-dir", state, "--trust", Path.Combine(state, "none.yaml"),
-            "--listen", $"127.0.0.1:{Port}", "--interval", interval,
+            Vnetctl, "agent", "--repo", repo, "--host", name, "--state-dir", state, "--trust", Path.Combine(state, "none.yaml"),
+            "--listen", $"127.0.0.1:{Port}", "--interval", interval, .. extra,
         ], new Dictionary<string, string> { ["GIT_CONFIG_GLOBAL"] = "/dev/null", ["GIT_CONFIG_NOSYSTEM"] = "1" });
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
@@ -169,17 +169,17 @@ public static class AgentBench
         return p;
     }
 
-    private static void Stop(Process agent)
+    internal static void Stop(Process agent)
     {
         Cmd.Run("kill", "-TERM", agent.Id.ToString(CultureInfo.InvariantCulture));
         if (!agent.WaitForExit(30_000)) agent.Kill(entireProcessTree: true);
     }
 
-    private static void WaitReady(NetNs host, TimeSpan deadline) =>
+    internal static void WaitReady(NetNs host, TimeSpan deadline) =>
         Poll.Until(() => Http(host, "GET", "/readyz").Code == 200, deadline, "the agent is Ready", TimeSpan.FromMilliseconds(100));
 
     /// <summary>HTTP/1.0 to the agent from a socket opened inside its namespace.</summary>
-    private static (int Code, string Body) Http(NetNs host, string method, string path) => host.Run(() =>
+    internal static (int Code, string Body) Http(NetNs host, string method, string path) => host.Run(() =>
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 600_000 };
         try

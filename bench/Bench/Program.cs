@@ -17,6 +17,7 @@ public static class Program
         ["heal"] = AgentBench.HealAsync,
         ["agent-rss"] = AgentBench.RssAsync,
         ["esp"] = EspBench.RunAsync,
+        ["restart"] = RestartBench.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -54,6 +54,12 @@ public sealed class AgentEsp(string keyDirectory, TimeProvider time, ILogger? lo
         }
     }
 
+    /// <summary>
+    /// Starts the handshakes now rather than at the transport's next tick (up to 200 ms away): after a restart, and
+    /// once the engine has bound the ESP port, so secure vnets carry traffic again as soon as each peer answers.
+    /// </summary>
+    public void Negotiate() => Volatile.Read(ref _current)?.Tick();
+
     public DropReason Seal(VnetKey vnet, uint peer, byte[] buffer, ref int offset, ref int length, SecurePayload payload) =>
         Volatile.Read(ref _current) is { } t ? t.Seal(vnet, peer, buffer, ref offset, ref length, payload) : DropReason.NoSecurityAssociation;
 

@@ -25,7 +25,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
     private AgentEsp? _esp;
     private PollScheduler? _poll;
     private IReadOnlyList<string> _lastNotes = [];
-    private ITimer? _resumeTimer;
+    private SuspensionSwitch? _suspension;
     private FleetView? _fleet;
 
     /// <summary>Steps after which a cycle counts as a large convergence (see <see cref="RunCycleAsync"/>).</summary>
@@ -40,7 +40,6 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         using var kernel = NetlinkKernel.Open();
         var inventory = new FileInventory(options.StateDir);
         var applied = new AppliedStateStore(options.StateDir);
-        if (applied.Load() is { } last) AgentLog.Restored(_log, last.Revision.CommitId);
         using var platform = new LinuxTunnelPlatform(); // also removes a moved MAC's stale bridge entry (SPEC §4.2)
         using var esp = new AgentEsp(options.KeyDir, time, _log);
         using var engine = new TunnelEngine(platform, time, secure: esp, control: esp);
@@ -48,18 +47,29 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
         _engine = engine;
         _esp = esp;
         var tables = new EngineTunnelTables(engine, esp);
+        // Hitless restart: the tunnel carries what it carried before the restart, before anything waits for git, a
+        // revision to parse or the HTTP server.
+        var links = kernel.Dump();
+        var carried = TunnelRestore.FromStore(new TunnelSnapshotStore(options.StateDir), tables, links, out var snapshotProblem);
+        if (snapshotProblem is not null) AgentLog.TunnelProblem(_log, snapshotProblem);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        // The tunnel stops last, when everything else has: a restart's gap is the process's exit and start, no more.
+        using var tunnelStop = new CancellationTokenSource();
+        var engineThread = new Thread(() => RunEngine(engine, tunnelStop.Token)) { IsBackground = true, Name = "tunnel" };
+        engineThread.Start();
+
         var converger = new HostConverger(kernel, inventory, tables);
         var source = new DesiredSource(options.Repo, options.Ref, options.StateDir, trust, time);
         _fleet = new FleetView(options.Repo, options.StateDir, time) { StaleAfter = _requeue.Interval * 3 };
-        _cycle = new ReconcileCycle(source, options.Host, options.Address, converger, inventory, applied, tables, time) 
+        _cycle = new ReconcileCycle(source, options.Host, options.Address, converger, inventory, applied, tables, time)
         {
             Fleet = _fleet,
             Wires = new WireSwitch(tables, options.Host, time) { Interval = options.Interval },
         };
+        using var suspension = _suspension = new SuspensionSwitch(new SuspensionStore(options.StateDir), time, () => _ = ResumeAsync());
+        if (suspension.Restore() is { } held) ShowSuspension(held);
 
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var engineThread = new Thread(() => RunEngine(engine, cts.Token)) { IsBackground = true, Name = "tunnel" };
-        engineThread.Start();
+        if ((carried ?? _cycle.RestoreTunnel(links)) is { } restored) AgentLog.Restored(_log, restored);
         using var monitor = LinkMonitor.Start();
         var events = Task.Run(() => ForwardLinkEventsAsync(monitor, cts.Token), CancellationToken.None);
         await using var web = await StatusServer.StartAsync(this, options, loggers, cts.Token).ConfigureAwait(false);
@@ -81,6 +91,7 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
             await _poll.DisposeAsync().ConfigureAwait(false);
             monitor.Dispose();
             await events.ConfigureAwait(false);
+            await tunnelStop.CancelAsync().ConfigureAwait(false);
             engineThread.Join(TimeSpan.FromSeconds(5));
         }
         return 0;
@@ -148,25 +159,29 @@ public sealed partial class AgentHost(AgentOptions options, Sources.TrustPolicy 
 
     /// <summary>
     /// Stops converging (SPEC §5 <c>vnetctl suspend</c>): cycles go on observing and reporting, the tunnel keeps running.
-    /// With <paramref name="duration"/>, resumes by itself when it has passed. Returns the cycle that observed the host.
+    /// Kept in the state directory, so a restart stays suspended; with <paramref name="duration"/>, resumes by itself when
+    /// it has passed. <paramref name="by"/> is the operator (the client's local user). Returns the cycle that observed the host.
     /// </summary>
-    public Task<CycleReport> SuspendAsync(string? reason, TimeSpan? duration)
+    public Task<CycleReport> SuspendAsync(string? reason, string by, TimeSpan? duration)
     {
-        _resumeTimer?.Dispose();
-        _cycle!.Suspended = true;
-        _status.SetSuspended(true, reason);
-        if (duration is { } d) _resumeTimer = time.CreateTimer(_ => _ = ResumeAsync(), null, d, Timeout.InfiniteTimeSpan);
+        var suspension = _suspension!.Suspend(reason, by, duration);
+        ShowSuspension(suspension);
+        AgentLog.Suspended(_log, by, reason ?? "", suspension.Until);
         return _queue.Request(CycleTrigger.Sync);
     }
 
-    /// <summary>Converges again (<c>vnetctl resume</c>) and runs a cycle at once.</summary>
+    /// <summary>Converges again (<c>vnetctl resume</c>, or the end of <c>--for</c>) and runs a cycle at once.</summary>
     public Task<CycleReport> ResumeAsync()
     {
-        _resumeTimer?.Dispose();
-        _resumeTimer = null;
-        _cycle!.Suspended = false;
-        _status.SetSuspended(false, null);
+        if (_suspension!.Resume()) AgentLog.Resumed(_log);
+        ShowSuspension(null);
         return _queue.Request(CycleTrigger.Sync);
+    }
+
+    private void ShowSuspension(State.Suspension? suspension)
+    {
+        _cycle!.Suspended = suspension is not null;
+        _status.SetSuspended(suspension);
     }
 
     /// <summary>Runs one cycle at the request of an operator (POST /sync), coalesced with any pending one.</summary>

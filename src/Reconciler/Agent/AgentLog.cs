@@ -17,6 +17,12 @@ internal static partial class AgentLog
     [LoggerMessage(1003, LogLevel.Error, "agent cannot start: {Reason}")]
     public static partial void CannotStart(ILogger logger, string reason);
 
+    [LoggerMessage(1004, LogLevel.Warning, "suspended by {By} until {Until}: {Reason}; cycles observe and report, change nothing")]
+    public static partial void Suspended(ILogger logger, string by, string reason, DateTimeOffset? until);
+
+    [LoggerMessage(1005, LogLevel.Information, "resumed: converging again")]
+    public static partial void Resumed(ILogger logger);
+
     [LoggerMessage(2000, LogLevel.Information, "cycle ({Trigger}) {Result} in {Milliseconds:F1} ms at {Revision}: {Changes} change(s), {Steps} step(s); {Message}")]
     public static partial void CycleFinished(ILogger logger, string trigger, string result, double milliseconds, string? revision, int changes, int steps, string? message);
 

@@ -101,6 +101,7 @@ public sealed partial class EngineTunnelTables(TunnelEngine engine, AgentEsp? es
                     foreach (var error in errors) problems.Add($"ESP key file {error}");
         }
         problems.AddRange(engine.Configure(config));
+        if (config.Vnets.Any(v => v.Security != VnetSecurity.None)) esp?.Negotiate();
         Problems = problems;
     }
 

@@ -3,6 +3,7 @@ using VnetReconciler.Reconciler.Apply;
 using VnetReconciler.Reconciler.Planning;
 using VnetReconciler.Reconciler.State;
 using VnetReconciler.Reconciler.Status;
+using VnetReconciler.Schema;
 using VnetReconciler.Schema.Model;
 
 namespace VnetReconciler.Reconciler.Agent;
@@ -19,6 +20,7 @@ public sealed partial class ReconcileCycle(
 {
     private DesiredRevision? _inForce;
     private string? _saved = applied.Load()?.Revision.CommitId;
+    private readonly TunnelSnapshotStore _tunnelSnapshot = new(applied.StateDir);
 
     /// <summary>The fleet's published status (SPEC §6.4, §6.6); null outside the agent (one-shot apply, tests).</summary>
     public FleetView? Fleet { get; init; }
@@ -87,6 +89,8 @@ public sealed partial class ReconcileCycle(
             case ApplyOutcome.Converged:
                 _inForce = desired;
                 Save(desired);
+                if (tunnel is not null && intent.Spec.Tunnel is { } tables)
+                    _tunnelSnapshot.Save(TunnelRestore.ToSnapshot(desired.Label, TunnelSettings.For(desired.State, intent), tables));
                 if (Wires is not null) notes = [.. notes, .. await Wires.EvaluateAsync(desired, Fleet, ct).ConfigureAwait(false)];
                 return Report(desired.IsFallback ? (desired.Transient ? CycleResult.Retry : CycleResult.Stalled) : CycleResult.Success,
                     $"applied {result.StepsRun} step(s); the host matches {Short(desired.Label)}{fallback}",
@@ -97,6 +101,27 @@ public sealed partial class ReconcileCycle(
                 return Report(result.Transient ? CycleResult.Retry : CycleResult.Stalled, $"apply stopped: {result.Error}{fallback}",
                     desired, intent, plan, plan, result.StepsRun, notes);
         }
+    }
+
+    /// <summary>
+    /// A restart is hitless: before the first cycle (which waits for git), the tunnel carries the last applied revision
+    /// from the state directory at once (SPEC §6.3), when there is no <see cref="TunnelSnapshot"/> to carry faster
+    /// (<see cref="TunnelRestore"/>). It opens the vnetifs that are still there (persistent TAPs survive the agent) and
+    /// binds the tunnel's ports; nothing on the host changes, so this holds while suspended too. Kernel events heal
+    /// towards that revision until a cycle has loaded one. Returns the restored commit, or null when there is none
+    /// (a first start, a stored revision this host cannot map).
+    /// </summary>
+    public string? RestoreTunnel(IReadOnlyList<KernelLink> links)
+    {
+        if (applied.Load() is not { } last) return null;
+        var schema = DesiredStateLoader.Load(last.Files.Select(f => new SourceFile(f.Path, f.Text)));
+        if (schema.HasErrors || schema.State is not { } state) return null;
+        var intent = IntentMapper.Map(state, host, out _, address);
+        if (intent is null) return null;
+        if (tunnel is not null && intent.Spec.Tunnel is { Count: > 0 } tables)
+            TunnelRestore.Carry(tunnel, TunnelSettings.For(state, intent), tables, links);
+        _inForce ??= new DesiredRevision { Label = last.Revision.CommitId, Revision = last.Revision, Files = last.Files, State = state };
+        return last.Revision.CommitId;
     }
 
     /// <summary>

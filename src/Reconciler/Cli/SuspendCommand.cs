@@ -20,7 +20,9 @@ internal static class SuspendCommand
             var query = new List<string>();
             if (parse.GetValue(reason) is { } r) query.Add("reason=" + Uri.EscapeDataString(r));
             if (parse.GetValue(duration) is { } d) query.Add("for=" + Uri.EscapeDataString(d));
-            return SendAsync(parse, listen, "suspend" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), "Suspended: changes are observed and reported, not applied.", ct);
+            query.Add("by=" + Uri.EscapeDataString(Operator()));
+            var until = parse.GetValue(duration) is { } text ? $" until {text} from now" : " until vnetctl resume";
+            return SendAsync(parse, listen, "suspend?" + string.Join('&', query), $"Suspended{until}: changes are observed and reported, not applied.", ct);
         });
         return command;
     }
@@ -32,6 +34,10 @@ internal static class SuspendCommand
         command.SetAction((parse, ct) => SendAsync(parse, listen, "resume", "Resumed.", ct));
         return command;
     }
+
+    /// <summary>Who asks: the user behind sudo when there is one, else this process's user.</summary>
+    internal static string Operator() =>
+        Environment.GetEnvironmentVariable("SUDO_USER") is { Length: > 0 } sudo ? sudo : Environment.UserName;
 
     private static async Task<int> SendAsync(ParseResult parse, Option<string> listen, string path, string done, CancellationToken ct)
     {

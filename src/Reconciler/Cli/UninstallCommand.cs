@@ -148,6 +148,8 @@ internal static class AgentStateDirectory
     [
         "mirror", FileInventory.FileName, FileInventory.FileName + AtomicFile.TemporarySuffix,
         AppliedStateStore.FileName, AppliedStateStore.FileName + AtomicFile.TemporarySuffix,
+        SuspensionStore.FileName, SuspensionStore.FileName + AtomicFile.TemporarySuffix,
+        TunnelSnapshotStore.FileName, TunnelSnapshotStore.FileName + AtomicFile.TemporarySuffix,
     ];
 
     /// <summary>The agent's files present in <paramref name="dir"/>, full paths.</summary>

@@ -42,6 +42,12 @@ public static class AgentMetrics
         p.Sample("vnet_drift_objects", status.Drift.Count);
         p.Family("vnet_conflicts", "gauge", "Declared objects held by something the agent does not own.");
         p.Sample("vnet_conflicts", status.Conflicts.Count);
+        p.Family("vnet_suspended", "gauge", "1 while an operator has suspended converging (vnetctl suspend).");
+        p.Sample("vnet_suspended", status.Suspended ? 1 : 0);
+        p.Family("vnet_suspended_until_timestamp_seconds", "gauge", "Unix time a suspend --for ends by itself (0: not suspended, or until vnetctl resume).");
+        p.Sample("vnet_suspended_until_timestamp_seconds", status.SuspendedUntil?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
+        p.Family("vnet_suspension_info", "gauge", "Who suspended the agent and why (value 1; absent when not suspended).");
+        if (status.SuspendedBy is { } by) p.Sample("vnet_suspension_info", 1, ("by", by), ("reason", status.SuspendedReason ?? ""));
         p.Family("vnet_condition", "gauge", "Status conditions (1 when the condition has that status).");
         foreach (var c in status.Conditions)
             p.Sample("vnet_condition", 1, ("type", c.Type), ("status", c.Status.ToLowerInvariant()));

@@ -12,6 +12,12 @@ public sealed record AgentStatus
     public double IntervalSeconds { get; init; }
     public DateTimeOffset? NextPoll { get; init; }
     public bool Suspended { get; init; }
+    /// <summary>Who suspended the agent (<c>vnetctl suspend</c>: the client's local user), null when not suspended.</summary>
+    public string? SuspendedBy { get; init; }
+    public string? SuspendedReason { get; init; }
+    public DateTimeOffset? SuspendedSince { get; init; }
+    /// <summary>When a <c>--for</c> suspension ends by itself; null without one.</summary>
+    public DateTimeOffset? SuspendedUntil { get; init; }
     /// <summary>What differs now between the host and the revision in force (empty when converged).</summary>
     public IReadOnlyList<Change> Drift { get; init; } = [];
     public IReadOnlyList<Conflict> Conflicts { get; init; } = [];

@@ -22,13 +22,21 @@ public sealed class StatusBook(string host, TimeProvider time)
     private double _durationSum;
     private long _durationCount;
     private bool _running;
-    private string? _suspendReason;
+    private State.Suspension? _suspension;
 
     public string Host => host;
     public CycleReport? Last { get; private set; }
     /// <summary>The report of the last cycle that converged the host (the revision applied).</summary>
     public CycleReport? LastSuccess { get; private set; }
-    public bool Suspended { get; private set; }
+    public bool Suspended => Suspension is not null;
+    /// <summary>The operator's suspension in force (who, why, until when), or null.</summary>
+    public State.Suspension? Suspension
+    {
+        get
+        {
+            lock (_gate) return _suspension;
+        }
+    }
 
     public void CycleStarted()
     {
@@ -59,12 +67,11 @@ public sealed class StatusBook(string host, TimeProvider time)
         }
     }
 
-    public void SetSuspended(bool suspended, string? reason = null)
+    public void SetSuspended(State.Suspension? suspension)
     {
         lock (_gate)
         {
-            Suspended = suspended;
-            _suspendReason = reason;
+            _suspension = suspension;
             UpdateConditions();
         }
     }
@@ -118,7 +125,7 @@ public sealed class StatusBook(string host, TimeProvider time)
         var stalled = last?.Result == CycleResult.Stalled;
         Set("Stalled", stalled ? "True" : "False", stalled ? "TerminalFailure" : "None",
             stalled ? $"{last!.Message}; waiting for a new revision" : "");
-        Set("Suspended", Suspended ? "True" : "False", Suspended ? "Suspended" : "None", Suspended ? "suspended by an operator" + (_suspendReason is { } r ? $": {r}" : "") : "");
+        Set("Suspended", _suspension is null ? "False" : "True", _suspension is null ? "None" : "Suspended", SuspendedMessage(_suspension));
     }
 
     /// <summary>The Ready condition's reason while a revision is held (SPEC §6.4).</summary>
@@ -128,6 +135,10 @@ public sealed class StatusBook(string host, TimeProvider time)
         Rollout.RolloutStepKind.Halted => "RolloutHalted",
         _ => "WaitingForWave",
     };
+
+    /// <summary><c>suspended by alice until 2026-11-22T10:00:00Z: debugging by hand</c>; empty when not suspended.</summary>
+    public static string SuspendedMessage(State.Suspension? s) => s is null ? "" :
+        $"suspended by {s.By}" + (s.Until is { } u ? $" until {u.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}" : " until vnetctl resume") + (s.Reason is { } r ? $": {r}" : "");
 
     private void Set(string type, string status, string reason, string message)
     {

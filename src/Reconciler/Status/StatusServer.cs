@@ -64,7 +64,8 @@ public sealed class StatusServer : IAsyncDisposable
                 duration = d;
             }
             var reason = ctx.Request.Query["reason"].ToString();
-            return Operate(ctx, options, log, () => agent.SuspendAsync(reason.Length > 0 ? reason : null, duration));
+            var by = ctx.Request.Query["by"].ToString();
+            return Operate(ctx, options, log, () => agent.SuspendAsync(reason.Length > 0 ? Clip(reason) : null, by.Length > 0 ? Clip(by) : "unknown", duration));
         }));
         app.MapPost("/resume", (Delegate)((HttpContext ctx) => Operate(ctx, options, log, agent.ResumeAsync)));
         await app.StartAsync(ct).ConfigureAwait(false);
@@ -82,6 +83,9 @@ public sealed class StatusServer : IAsyncDisposable
         var report = await action().WaitAsync(ctx.RequestAborted);
         return JsonResult(new SyncResponse(report.Record, report.Plan?.Summary, StatusBook.Errors(report), report.Notes));
     }
+
+    /// <summary>Operator text kept short for status, metrics labels and logs.</summary>
+    private static string Clip(string text) => text.Length <= 200 ? text : text[..200];
 
     private static IResult JsonResult<T>(T value) => Results.Text(Json.Serialize(value) + "\n", "application/json");
 

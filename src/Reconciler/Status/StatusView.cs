@@ -14,6 +14,7 @@ public static class StatusView
         var last = book.Last;
         var success = book.LastSuccess;
         var remaining = last?.Remaining;
+        var suspension = book.Suspension;
         return new AgentStatus
         {
             Host = book.Host,
@@ -39,7 +40,11 @@ public static class StatusView
             Conditions = book.Conditions(),
             IntervalSeconds = interval.TotalSeconds,
             NextPoll = nextPoll,
-            Suspended = book.Suspended,
+            Suspended = suspension is not null,
+            SuspendedBy = suspension?.By,
+            SuspendedReason = suspension?.Reason,
+            SuspendedSince = suspension?.Since,
+            SuspendedUntil = suspension?.Until,
             Drift = remaining is null ? [] : [.. remaining.Changes],
             Conflicts = remaining is null ? last?.Plan?.Conflicts.ToArray() ?? [] : [.. remaining.Conflicts],
             Vnets = Vnets(last, tunnel, withMacs),

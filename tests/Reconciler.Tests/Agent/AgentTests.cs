@@ -102,21 +102,80 @@ public sealed class AgentTests(ITestOutputHelper output)
         var history = TwoHostFleet.Status(fleet.A).GetProperty("history").EnumerateArray().ToList();
         Assert.Contains(history, h => h.GetProperty("trigger").GetString() == "link_event" && h.GetProperty("steps_run").GetInt32() > 0);
         Assert.DoesNotContain(history, h => h.GetProperty("trigger").GetString() == "poll");
+    }
 
-        // Suspended: a cycle observes the drift and reports it, changes nothing; resume heals.
+    /// <summary>
+    /// SPEC §5, §6.1: a suspended agent leaves hand-made changes alone and reports them as drift (status, metrics, the
+    /// Suspended condition with who, why and until when), stays suspended across a restart, and heals on
+    /// <c>vnetctl resume</c>; <c>--for</c> resumes by itself.
+    /// </summary>
+    [Fact]
+    public void ASuspendedAgentReportsHandMadeDriftKeepsItAcrossARestartAndResumeHealsIt()
+    {
+        using var fleet = new TwoHostFleet(output);
+        StartBoth(fleet, "1h");
+        Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2"), Generous, "ping before suspending");
         string[] listen = ["--listen", $"127.0.0.1:{TwoHostFleet.Port}"];
-        Assert.Equal(0, VnetctlProcess.Run(fleet.A, ["suspend", "--reason", "debugging by hand", .. listen]).ExitCode);
+        var who = new Dictionary<string, string> { ["SUDO_USER"] = "alice" };
+
+        var suspend = VnetctlProcess.Run(fleet.A, ["suspend", "--reason", "debugging by hand", .. listen], who);
+        output.WriteLine(suspend.Stdout + suspend.Stderr);
+        Assert.Equal(0, suspend.ExitCode);
+        fleet.A.Ip("link", "set", "vnet97", "down");
         fleet.A.Ip("link", "set", "vm-a97", "nomaster");
         var sync = VnetctlProcess.Run(fleet.A, ["sync", "-o", "json", .. listen]);
         Assert.Equal("suspended", JsonDocument.Parse(sync.Stdout).RootElement.GetProperty("cycle").GetProperty("result").GetString());
-        Assert.Null(Master(fleet.A, "vm-a97"));
-        var suspended = TwoHostFleet.Status(fleet.A);
-        Assert.Contains(suspended.GetProperty("drift").EnumerateArray(), c => c.GetProperty("name").GetString() == "vm-a97");
-        Assert.Contains(suspended.GetProperty("conditions").EnumerateArray(), c =>
-            c.GetProperty("type").GetString() == "Suspended" && c.GetProperty("status").GetString() == "True"
-            && c.GetProperty("message").GetString()!.Contains("debugging by hand", StringComparison.Ordinal));
+        AssertSuspendedWithDrift(fleet, "before a restart");
+
+        // A restart keeps the suspension (state directory): the changes stay, the drift is reported again.
+        Assert.Equal(0, fleet.Stop(fleet.A));
+        fleet.StartAgent(fleet.A, "host-a", "1h");
+        Poll.Until(() => TwoHostFleet.Status(fleet.A) is { ValueKind: JsonValueKind.Object } s && s.GetProperty("history").GetArrayLength() > 0,
+            Generous, "the restarted agent finished a cycle");
+        AssertSuspendedWithDrift(fleet, "after a restart");
+        Assert.Contains(TwoHostFleet.Status(fleet.A).GetProperty("history").EnumerateArray(), h => h.GetProperty("result").GetString() == "suspended");
+
         Assert.Equal(0, VnetctlProcess.Run(fleet.A, ["resume", .. listen]).ExitCode);
-        Poll.Until(() => Master(fleet.A, "vm-a97") == "vnet97", Generous, "healed after resume");
+        Poll.Until(() => Master(fleet.A, "vm-a97") == "vnet97" && IsUp(fleet.A, "vnet97"), Generous, "healed after resume");
+        Poll.Until(() => fleet.Pings(fleet.VmA, "198.19.0.2"), Generous, "traffic after resume");
+        var resumed = TwoHostFleet.Status(fleet.A);
+        Assert.False(resumed.GetProperty("suspended").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, resumed.GetProperty("suspended_by").ValueKind);
+        Assert.False(File.Exists(Path.Combine(fleet.StateDir(fleet.A), Reconciler.State.SuspensionStore.FileName)));
+
+        // --for: resumes by itself and heals what was changed meanwhile.
+        Assert.Equal(0, VnetctlProcess.Run(fleet.A, ["suspend", "--for", "3s", .. listen], who).ExitCode);
+        Assert.NotEqual(JsonValueKind.Null, TwoHostFleet.Status(fleet.A).GetProperty("suspended_until").ValueKind);
+        fleet.A.Ip("link", "set", "vm-a97", "nomaster");
+        Poll.Until(() => !TwoHostFleet.Status(fleet.A).GetProperty("suspended").GetBoolean(), Generous, "suspend --for 3s ended by itself");
+        Poll.Until(() => Master(fleet.A, "vm-a97") == "vnet97", Generous, "healed after the --for suspension ended");
+    }
+
+    private static void AssertSuspendedWithDrift(TwoHostFleet fleet, string when)
+    {
+        Assert.Null(Master(fleet.A, "vm-a97"));
+        Assert.False(IsUp(fleet.A, "vnet97"), $"{when}: the bridge was brought up while suspended");
+        var status = TwoHostFleet.Status(fleet.A);
+        var drift = status.GetProperty("drift").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
+        Assert.Contains("vm-a97", drift);
+        Assert.Contains("vnet97", drift);
+        Assert.True(status.GetProperty("suspended").GetBoolean(), when);
+        Assert.Equal("alice", status.GetProperty("suspended_by").GetString());
+        Assert.Equal("debugging by hand", status.GetProperty("suspended_reason").GetString());
+        Assert.Contains(status.GetProperty("conditions").EnumerateArray(), c =>
+            c.GetProperty("type").GetString() == "Suspended" && c.GetProperty("status").GetString() == "True"
+            && c.GetProperty("message").GetString()!.Contains("by alice", StringComparison.Ordinal)
+            && c.GetProperty("message").GetString()!.Contains("debugging by hand", StringComparison.Ordinal));
+        var metrics = PrometheusTextParser.Parse(TwoHostFleet.Http(fleet.A, "GET", "/metrics").Body);
+        Assert.Contains(metrics["vnet_drift_objects"].Samples, x => x.Value >= 2);
+        Assert.Contains(metrics["vnet_suspended"].Samples, x => x.Value == 1);
+        Assert.Contains(metrics["vnet_suspension_info"].Samples, x => x.Labels["by"] == "alice");
+    }
+
+    private static bool IsUp(NetNs ns, string name)
+    {
+        var r = ns.Exec("ip", "-j", "link", "show", "dev", name);
+        return r.ExitCode == 0 && JsonDocument.Parse(r.Stdout).RootElement[0].GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "UP");
     }
 
     [Fact]

@@ -52,8 +52,9 @@ public sealed class StatusTests
         Assert.Equal(("True", "RetryScheduled"), (Get(book, "Reconciling").Status, Get(book, "Reconciling").Reason));
         Assert.Equal("False", Get(book, "Stalled").Status);
 
-        book.SetSuspended(true);
+        book.SetSuspended(new Reconciler.State.Suspension { By = "alice", Reason = "debugging", Since = time.Now, Until = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero) });
         Assert.Equal("True", Get(book, "Suspended").Status);
+        Assert.Equal("suspended by alice until 2026-11-22T10:00:00Z: debugging", Get(book, "Suspended").Message);
         Assert.Equal("r1", book.LastSuccess!.Record.Revision);
     }
 
