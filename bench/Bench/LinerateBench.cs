@@ -6,7 +6,8 @@ namespace VnetReconciler.Bench;
 /// <summary>
 /// <c>bench/run linerate</c> (issue 9): our tunnel with its offloads (TAP TSO, UDP GSO/GRO, coalescing) on a <c>none</c>
 /// vnet (<c>ours-none</c>) and on a <c>conf</c> vnet, ESP aes-gcm-128 (<c>ours-conf</c>), side by side with kernel VXLAN
-/// (testbed mode <c>vxlan</c>) and wireguard-go (mode <c>wg-vxlan</c>, L2 encrypted in userspace) in the same run; ours
+/// (testbed mode <c>vxlan</c>), wireguard-go (mode <c>wg-vxlan</c>, L2 encrypted in userspace) and socat (mode <c>socat</c>,
+/// one system call per frame: the RTT reference of a userspace tunnel) in the same run; ours
 /// runs as this program (<c>tunnel --runner</c>, <see cref="TunnelBench"/>) in each host of mode <c>tap</c>. Prints Gb/s for
 /// 1 and 4 streams, RTT, tunnel CPU and CPU per Gb/s (% of one core per Gb/s moved, both ends), the offload counters of
 /// each runner, and last <c>ratio_none=</c> (ours-none / kernel VXLAN), <c>ratio_conf=</c> (ours-conf / kernel VXLAN) and
@@ -27,7 +28,7 @@ public static class LinerateBench
         var runners = new List<Process>();
         try
         {
-            TunnelBench.Testbed_(env, "bench", "vxlan", "wg-vxlan");
+            TunnelBench.Testbed_(env, "bench", "vxlan", "wg-vxlan", "socat");
             TunnelBench.Testbed_(env, "up", "tap");
             foreach (var variant in variants)
             {
@@ -63,7 +64,7 @@ public static class LinerateBench
     {
         var rows = TunnelBench.ReadRows(results);
         var throughput = new Dictionary<string, double>();
-        foreach (var label in variants.Select(v => v.Label).Prepend("wg-vxlan").Prepend("vxlan"))
+        foreach (var label in ((string[])["vxlan", "wg-vxlan", "socat"]).Concat(variants.Select(v => v.Label)))
         {
             var tcp1 = TunnelBench.Median(rows, label, "tcp1", 4) / 1000;
             var tcp4 = TunnelBench.Median(rows, label, "tcp4", 4) / 1000;
@@ -78,6 +79,9 @@ public static class LinerateBench
             Console.WriteLine($"{Path.GetFileNameWithoutExtension(file),-24} {File.ReadAllText(file)}");
         string Ratio(string ours, string reference) => string.Create(CultureInfo.InvariantCulture, $"{throughput[ours] / throughput[reference]:0.000}");
         if (throughput.ContainsKey("ours-nooffl")) Console.WriteLine($"ratio_offloads={Ratio("ours-none", "ours-nooffl")}");
+        double Rtt(string label) => TunnelBench.Median(rows, label, "ping", 13);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rtt_vs_socat none={Rtt("ours-none") / Rtt("socat"):0.00} conf={Rtt("ours-conf") / Rtt("socat"):0.00} rtt_vs_vxlan none={Rtt("ours-none") / Rtt("vxlan"):0.00} conf={Rtt("ours-conf") / Rtt("vxlan"):0.00}"));
         Console.WriteLine($"ratio_none={Ratio("ours-none", "vxlan")}");
         Console.WriteLine($"ratio_conf={Ratio("ours-conf", "vxlan")}");
         Console.WriteLine($"ratio_wg={Ratio("ours-conf", "wg-vxlan")}");
