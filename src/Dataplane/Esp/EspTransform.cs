@@ -67,7 +67,7 @@ internal sealed class AesGcmTransform : EspTransform
     /// OpenSSL's EVP interface straight (<see cref="NativeAesGcm"/>) unless <c>VNET_ESP_NATIVE_GCM=off</c>; .NET's
     /// <see cref="AesGcm"/> where libcrypto 3 is missing.
     /// </summary>
-    internal static bool UseNative { get; set; } =
+    private static readonly bool UseNative =
         !string.Equals(Environment.GetEnvironmentVariable("VNET_ESP_NATIVE_GCM"), "off", StringComparison.OrdinalIgnoreCase);
 
     public override void Seal(Span<byte> packet, int plaintextLength, ulong sequence)

@@ -40,16 +40,16 @@ public sealed partial class TunnelEngine
         }
         LoopChanged();
         var events = stackalloc Libc.EpollEvent[BatchSize];
-        var spin = (long)(BusyPoll.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        var spin = (long)(BusyPoll.TotalSeconds * _time.TimestampFrequency);
         var lastMoved = long.MinValue / 2;
         try
         {
             while (!stop.IsCancellationRequested)
             {
                 // Poll without sleeping while traffic is recent (BusyPoll), then sleep until something is ready.
-                var polling = spin > 0 && System.Diagnostics.Stopwatch.GetTimestamp() - lastMoved < spin;
+                var polling = spin > 0 && _time.GetTimestamp() - lastMoved < spin;
                 var ready = Libc.EpollWait(_epoll, events, BatchSize, polling ? 0 : LoopTimeoutMs);
-                if (ready > 0 && spin > 0) lastMoved = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (ready > 0 && spin > 0) lastMoved = _time.GetTimestamp();
                 if (ready <= 0 && polling) continue;
                 lock (_gate)
                 {
