@@ -27,11 +27,7 @@ public static class EspBench
         var prefix = "vb" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
         var state = Directory.CreateTempSubdirectory(prefix + "-").FullName;
         var results = Path.Combine(state, "results.tsv");
-        var keys = Path.Combine(state, "keys");
-        Directory.CreateDirectory(keys);
-        var keyFile = Path.Combine(keys, "bench.key");
-        File.WriteAllText(keyFile, $"1 hex:{Convert.ToHexString(RandomNumberGenerator.GetBytes(32))}\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite); // the key ring refuses others
+        var keys = WriteKeyDirectory(state);
         var env = new Dictionary<string, string>
         {
             ["TB_PREFIX"] = prefix,
@@ -100,6 +96,17 @@ public static class EspBench
         using var p = Process.Start(psi)!;
         p.WaitForExit();
         if (p.ExitCode != 0 && args[0] != "down") throw new InvalidOperationException($"testbed.sh {string.Join(' ', args)} exited {p.ExitCode}");
+    }
+
+    /// <summary>A key directory under <paramref name="state"/> with a fresh random key <c>bench</c> (mode 0600: the key ring refuses others).</summary>
+    internal static string WriteKeyDirectory(string state)
+    {
+        var keys = Path.Combine(state, "keys");
+        Directory.CreateDirectory(keys);
+        var keyFile = Path.Combine(keys, "bench.key");
+        File.WriteAllText(keyFile, $"1 hex:{Convert.ToHexString(RandomNumberGenerator.GetBytes(32))}\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return keys;
     }
 
     private static Process StartRunner(string ns, string local, string peer, string tap, string security, string keys) =>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using VnetReconciler.Dataplane;
+using VnetReconciler.Dataplane.Esp;
 using VnetReconciler.Dataplane.Tunnel;
 
 namespace VnetReconciler.Bench;
@@ -134,12 +135,13 @@ public static partial class TunnelBench
     }
 
     /// <param name="env">extra environment of the runner (e.g. VNET_OFFLOADS=off).</param>
+    /// <param name="extra">more runner arguments (<c>conf KEYDIR</c>).</param>
     internal static Process StartRunner(string ns, string local, string peer, string tap, string stats, bool tiered,
-        IReadOnlyDictionary<string, string>? env = null)
+        IReadOnlyDictionary<string, string>? env = null, IEnumerable<string>? extra = null)
     {
         var all = new Dictionary<string, string>(env ?? new Dictionary<string, string>());
         if (!tiered) all["DOTNET_TieredCompilation"] = "0";
-        return StartBenchRunner(ns, "tunnel", [local, peer, tap, stats], all);
+        return StartBenchRunner(ns, "tunnel", [local, peer, tap, stats, .. extra ?? []], all);
     }
 
     /// <summary>
@@ -168,17 +170,30 @@ public static partial class TunnelBench
         runner.Dispose();
     }
 
-    /// <summary>Runner mode: the engine on this thread (already in the host namespace) until SIGTERM; then its stats.</summary>
+    /// <summary>
+    /// Runner mode: the engine on this thread (already in the host namespace) until SIGTERM; then its stats. Arguments
+    /// LOCAL PEER TAP STATS [conf KEYDIR]: with <c>conf</c> the vnet is sealed with ESP aes-gcm-128 under the key
+    /// <c>bench</c> of KEYDIR (vnet MTU 1400, room for ESP's up to 65 bytes over a 1500-byte underlay).
+    /// </summary>
     private static int RunEngine(string[] args)
     {
-        var (local, peer, tap, stats) = (args[0], args[1], args[2], args[3]);
+        var (local, peer, tap, stats) = (IPAddress.Parse(args[0]), IPAddress.Parse(args[1]), args[2], args[3]);
+        var conf = args.Length > 5 && args[4] == "conf";
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var engine = new TunnelEngine(new LinuxTunnelPlatform(), TimeProvider.System);
+        using var transport = conf ? new EspSecureTransport(local, new KeyRing(args[5])) : null;
+        using var platform = new LinuxTunnelPlatform();
+        using var engine = new TunnelEngine(platform, TimeProvider.System, transport, transport);
+        var vnet = new VnetKey(0x97);
+        transport?.Attach(engine);
+        transport?.Configure([new EspVnetConfig(vnet, EspSuite.AesGcm128, "bench", [peer])]);
         var problems = engine.Configure(new TunnelConfig
         {
-            LocalAddress = IPAddress.Parse(local),
-            Vnets = new[] { new TunnelVnet { Id = new VnetKey(0x97), Vnetif = tap, Mtu = 1436, Peers = new[] { IPAddress.Parse(peer) } } },
+            LocalAddress = local,
+            Vnets = new[]
+            {
+                new TunnelVnet { Id = vnet, Vnetif = tap, Mtu = conf ? 1400 : 1436, Security = conf ? VnetSecurity.Conf : VnetSecurity.None, Peers = new[] { peer } },
+            },
         });
         if (problems.Count > 0)
         {
@@ -190,9 +205,11 @@ public static partial class TunnelBench
         var before = GC.GetAllocatedBytesForCurrentThread();
         engine.Run(stop.Token);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        var total = engine.Observe().Total;
+        var snapshot = engine.Observe();
+        var total = snapshot.Total;
         File.WriteAllText(stats, string.Create(CultureInfo.InvariantCulture, $"{allocated} {total.RxPackets + total.TxPackets} ") +
-            string.Join(",", total.Drops.Select(d => $"{d.Key}={d.Value}").Append(string.Create(CultureInfo.InvariantCulture, $"IcmpTooBig={total.IcmpTooBig}"))));
+            string.Join(",", total.Drops.Select(d => $"{d.Key}={d.Value}").Append(string.Create(CultureInfo.InvariantCulture, $"IcmpTooBig={total.IcmpTooBig}"))) +
+            " offload " + string.Join(",", snapshot.Offload.Pairs().Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name}={p.Value}"))));
         return 0;
     }
 

@@ -53,13 +53,22 @@ internal sealed class AesGcmTransform : EspTransform
     private const int IvLength = 8;
     private const int TagLength = 16;
     private readonly AesGcm _aes;
+    private readonly NativeAesGcm? _native;
     private readonly uint _salt;
 
     public AesGcmTransform(ReadOnlySpan<byte> keyMaterial)
     {
         _aes = new AesGcm(keyMaterial[..KeyLength], TagLength);
+        _native = UseNative ? NativeAesGcm.TryCreate(keyMaterial[..KeyLength]) : null;
         _salt = BinaryPrimitives.ReadUInt32BigEndian(keyMaterial.Slice(KeyLength, SaltLength));
     }
+
+    /// <summary>
+    /// OpenSSL's EVP interface straight (<see cref="NativeAesGcm"/>) unless <c>VNET_ESP_NATIVE_GCM=off</c>; .NET's
+    /// <see cref="AesGcm"/> where libcrypto 3 is missing.
+    /// </summary>
+    private static readonly bool UseNative =
+        !string.Equals(Environment.GetEnvironmentVariable("VNET_ESP_NATIVE_GCM"), "off", StringComparison.OrdinalIgnoreCase);
 
     public override void Seal(Span<byte> packet, int plaintextLength, ulong sequence)
     {
@@ -69,7 +78,9 @@ internal sealed class AesGcmTransform : EspTransform
         Span<byte> aad = stackalloc byte[12];
         Prepare(packet, sequence, nonce, aad);
         var text = packet.Slice(header + IvLength, plaintextLength);
-        _aes.Encrypt(nonce, text, text, packet.Slice(header + IvLength + plaintextLength, TagLength), aad);
+        var tag = packet.Slice(header + IvLength + plaintextLength, TagLength);
+        if (_native is not null) _native.Encrypt(nonce, text, tag, aad); // a failure zeroes the tag: the peer drops the packet (auth)
+        else _aes.Encrypt(nonce, text, text, tag, aad);
     }
 
     public override bool Open(Span<byte> packet, int plaintextLength, ulong sequence)
@@ -79,6 +90,7 @@ internal sealed class AesGcmTransform : EspTransform
         Span<byte> aad = stackalloc byte[12];
         Prepare(packet, sequence, nonce, aad);
         var text = packet.Slice(header + IvLength, plaintextLength);
+        if (_native is not null) return _native.Decrypt(nonce, text, packet.Slice(header + IvLength + plaintextLength, TagLength), aad);
         try
         {
             _aes.Decrypt(nonce, text, packet.Slice(header + IvLength + plaintextLength, TagLength), text, aad);
@@ -100,7 +112,11 @@ internal sealed class AesGcmTransform : EspTransform
         packet.Slice(4, 4).CopyTo(aad[8..]);          // sequence low
     }
 
-    public override void Dispose() => _aes.Dispose();
+    public override void Dispose()
+    {
+        _aes.Dispose();
+        _native?.Dispose();
+    }
 }
 
 /// <summary>

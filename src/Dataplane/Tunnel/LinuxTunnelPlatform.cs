@@ -35,6 +35,17 @@ public sealed class TapFrameDevice(TapDevice tap, SuperFrameReader? offload = nu
 
     public bool HasPending => !IsBroken && Segmenter is { HasPending: true };
 
+    public OffloadCounterSnapshot? Offload => Segmenter is null ? null : new OffloadCounterSnapshot
+    {
+        SuperFrames = Segmenter.SuperFrames,
+        Segments = Segmenter.Segments,
+        ChecksumsCompleted = Segmenter.ChecksumsCompleted,
+        Malformed = Segmenter.Dropped,
+        CoalescedRuns = Coalescer?.Runs ?? 0,
+        CoalescedSegments = Coalescer?.MergedSegments ?? 0,
+        CoalescedWriteFailures = HeldWriteFailures,
+    };
+
     public int Read(Span<byte> frame)
     {
         if (IsBroken) return -1;

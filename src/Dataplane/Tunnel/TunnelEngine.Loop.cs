@@ -13,6 +13,19 @@ public sealed partial class TunnelEngine
     private int _epoll = -1;
 
     /// <summary>
+    /// How long the loop keeps polling (epoll_wait without sleeping) after it last moved something, before it sleeps in
+    /// epoll_wait. A request answered within this time (a ping's reply, a TCP ACK) is picked up without a wake-up, which on
+    /// a busy host is the largest part of a userspace tunnel's latency. Costs at most this much CPU per burst of traffic,
+    /// nothing on an idle tunnel. Default off: on the shared 2-core test machine (load average ~14) polling took CPU from
+    /// the stacks it waits for and made the RTT worse (docs/tunnel.md); <c>VNET_BUSY_POLL_US</c> in the environment sets it.
+    /// </summary>
+    public TimeSpan BusyPoll { get; init; } = DefaultBusyPoll();
+
+    private static TimeSpan DefaultBusyPoll() =>
+        int.TryParse(Environment.GetEnvironmentVariable("VNET_BUSY_POLL_US"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var us) ? TimeSpan.FromMicroseconds(us) : TimeSpan.Zero;
+
+    /// <summary>
     /// Runs the dataplane on the calling thread until <paramref name="stop"/> is cancelled: epoll over every vnetif
     /// and socket; each ready descriptor moves one batch. Configure may be called from other threads meanwhile.
     /// </summary>
@@ -27,11 +40,17 @@ public sealed partial class TunnelEngine
         }
         LoopChanged();
         var events = stackalloc Libc.EpollEvent[BatchSize];
+        var spin = (long)(BusyPoll.TotalSeconds * _time.TimestampFrequency);
+        var lastMoved = long.MinValue / 2;
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                var ready = Libc.EpollWait(_epoll, events, BatchSize, LoopTimeoutMs);
+                // Poll without sleeping while traffic is recent (BusyPoll), then sleep until something is ready.
+                var polling = spin > 0 && _time.GetTimestamp() - lastMoved < spin;
+                var ready = Libc.EpollWait(_epoll, events, BatchSize, polling ? 0 : LoopTimeoutMs);
+                if (ready > 0 && spin > 0) lastMoved = _time.GetTimestamp();
+                if (ready <= 0 && polling) continue;
                 lock (_gate)
                 {
                     if (_disposed) return;

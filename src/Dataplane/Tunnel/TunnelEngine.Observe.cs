@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using VnetReconciler.Dataplane.Forwarding;
+using VnetReconciler.Dataplane.Tunnel.Offload;
 
 namespace VnetReconciler.Dataplane.Tunnel;
 
@@ -16,6 +17,9 @@ public sealed record TunnelSnapshot
     public ImmutableDictionary<VnetKey, TrafficCounterSnapshot> VnetCounters { get; init; } = ImmutableDictionary<VnetKey, TrafficCounterSnapshot>.Empty;
     public ImmutableDictionary<IPAddress, TrafficCounterSnapshot> PeerCounters { get; init; } = ImmutableDictionary<IPAddress, TrafficCounterSnapshot>.Empty;
     public TrafficCounterSnapshot Total { get; init; } = new();
+
+    /// <summary>The offload path's counters over every vnetif and bind (all zero with offloads off).</summary>
+    public OffloadCounterSnapshot Offload { get; init; } = OffloadCounterSnapshot.Zero;
 }
 
 public sealed partial class TunnelEngine
@@ -25,7 +29,7 @@ public sealed partial class TunnelEngine
     {
         lock (_gate)
         {
-            if (_config is null) return new TunnelSnapshot { Total = Total.Snapshot() };
+            if (_config is null) return new TunnelSnapshot { Total = Total.Snapshot(), Offload = OffloadTotals() };
             var now = _time.GetTimestamp();
             var macs = ImmutableArray.CreateBuilder<MacTableRow>();
             var vnetCounters = ImmutableDictionary.CreateBuilder<VnetKey, TrafficCounterSnapshot>();
@@ -45,7 +49,19 @@ public sealed partial class TunnelEngine
                 VnetCounters = vnetCounters.ToImmutable(),
                 PeerCounters = peerCounters.ToImmutable(),
                 Total = Total.Snapshot(),
+                Offload = OffloadTotals(),
             };
         }
+    }
+
+    /// <summary>The offload counters of the open vnetifs and binds, summed (under the gate).</summary>
+    private OffloadCounterSnapshot OffloadTotals()
+    {
+        var sum = OffloadCounterSnapshot.Zero;
+        foreach (var vnet in _vnetList)
+            if (vnet.Device.Offload is { } device) sum = sum.Plus(device);
+        foreach (var bind in (ReadOnlySpan<BindState?>)[_udp, _vxlan, _esp])
+            if (bind?.Bind.Offload is { } counters) sum = sum.Plus(counters);
+        return sum;
     }
 }

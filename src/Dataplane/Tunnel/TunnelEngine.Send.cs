@@ -123,7 +123,7 @@ public sealed partial class TunnelEngine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DropReason SendUnicast(VnetState vnet, byte[] buffer, int offset, int length, uint peer)
     {
-        if (vnet.IsSecure) return SendSealed(vnet, buffer, offset, length, peer, SecurePayload.Frame);
+        if (vnet.IsSecure) return SendSealedInPlace(vnet, buffer, offset, length, peer);
         var bind = Encapsulate(vnet, buffer, ref offset, ref length);
         if (bind is null) return DropReason.UnknownVnet;
         Enqueue(bind, buffer, offset, length, peer, bind.Bind.Port);
@@ -172,6 +172,20 @@ public sealed partial class TunnelEngine
         var reason = _secure.Seal(vnet.Key, peer, copy, ref sealedOffset, ref sealedLength, payload);
         if (reason != DropReason.None) return reason;
         Enqueue(_esp, copy, sealedOffset, sealedLength, peer, _esp.Bind.Port);
+        return DropReason.None;
+    }
+
+    /// <summary>
+    /// A frame for one peer only (unicast, read into an engine-owned frame slot that nothing reads again before the next
+    /// <see cref="Flush"/>): sealed where it lies, without the pooled copy a flood needs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private DropReason SendSealedInPlace(VnetState vnet, byte[] buffer, int offset, int length, uint peer)
+    {
+        if (_secure is null || _esp is null) return DropReason.NoSecurityAssociation;
+        var reason = _secure.Seal(vnet.Key, peer, buffer, ref offset, ref length, SecurePayload.Frame);
+        if (reason != DropReason.None) return reason;
+        Enqueue(_esp, buffer, offset, length, peer, _esp.Bind.Port);
         return DropReason.None;
     }
 

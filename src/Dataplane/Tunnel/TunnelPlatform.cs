@@ -29,6 +29,9 @@ public interface IFrameDevice : IDisposable
     {
     }
 
+    /// <summary>What the device's offload path did (super-frames segmented, runs coalesced); null without offloads.</summary>
+    Offload.OffloadCounterSnapshot? Offload => null;
+
     /// <summary>True once the device is gone (deleted under us): the engine stops watching it, reports the vnet absent and reopens it at the next Configure.</summary>
     bool IsBroken => false;
 }
@@ -54,6 +57,9 @@ public interface IDatagramBind : IDisposable
     /// segment (SPEC §4.3). False when the platform cannot (no raw socket).
     /// </summary>
     bool SendRawIpv4(ReadOnlySpan<byte> packet);
+
+    /// <summary>What the bind's offload path did (UDP GSO messages, UDP GRO windows); null without offloads.</summary>
+    Offload.OffloadCounterSnapshot? Offload => null;
 }
 
 /// <summary>What the engine needs from the host: binds, vnetifs and the bridge's forwarding database.</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using VnetReconciler.Dataplane.Interop;
+using VnetReconciler.Dataplane.Tunnel.Offload;
 
 namespace VnetReconciler.Dataplane.Tunnel;
 
@@ -26,6 +27,19 @@ public sealed unsafe partial class UdpBind
 
     /// <summary>Times the kernel refused a segmented message (it was then sent datagram by datagram, and that size no longer grouped).</summary>
     public long SegmentationRefused { get; private set; }
+
+    /// <summary>Receive windows that held several datagrams (UDP_GRO), and the datagrams in them.</summary>
+    public long CoalescedWindows { get; private set; }
+
+    public long CoalescedDatagrams { get; private set; }
+
+    public OffloadCounterSnapshot? Offload => !_segmentation && !_coalescedReceive && SegmentedMessages == 0 ? null : new OffloadCounterSnapshot
+    {
+        GsoMessages = SegmentedMessages,
+        GsoRefused = SegmentationRefused,
+        GroWindows = CoalescedWindows,
+        GroDatagrams = CoalescedDatagrams,
+    };
 
     /// <summary>Whether runs of datagrams are sent with UDP_SEGMENT.</summary>
     public bool Segmentation => _segmentation;
@@ -67,7 +81,13 @@ public sealed unsafe partial class UdpBind
     {
         if (!_coalescedReceive || _messages[index].ControlLength < Libc.CmsgIntLen) return 0;
         var control = &_controls[index];
-        return control->Level == Libc.SOL_UDP && control->Type == Libc.UDP_GRO ? *(int*)&control->Value : 0;
+        var size = control->Level == Libc.SOL_UDP && control->Type == Libc.UDP_GRO ? *(int*)&control->Value : 0;
+        if (size > 0 && _messages[index].Length > (uint)size)
+        {
+            CoalescedWindows++;
+            CoalescedDatagrams += ((int)_messages[index].Length + size - 1) / size;
+        }
+        return size;
     }
 
     /// <summary>Fills the message array from <paramref name="count"/> slots; returns how many messages.</summary>

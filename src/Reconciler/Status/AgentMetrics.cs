@@ -67,6 +67,9 @@ public static class AgentMetrics
         if (tunnel is not null)
             foreach (var (reason, n) in tunnel.Total.Drops.OrderBy(kv => kv.Key))
                 p.Sample("vnet_drops_total", n, ("vnet", ""), ("reason", StatusView.DropName(reason)));
+        p.Family("vnet_offload_total", "counter", "The tunnel's offload path: super-frames segmented, runs coalesced, UDP GSO messages, UDP GRO windows (docs/tunnel.md).");
+        if (tunnel is not null)
+            foreach (var (counter, n) in tunnel.Offload.Pairs()) p.Sample("vnet_offload_total", n, ("counter", counter));
         p.Family("vnet_esp_drops_total", "counter", "ESP datagrams dropped, by vnet and reason.");
         foreach (var v in status.Vnets.Where(v => v.Security != "none"))
         {

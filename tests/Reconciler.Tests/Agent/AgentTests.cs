@@ -212,7 +212,7 @@ public sealed class AgentTests(ITestOutputHelper output)
         {
             "vnet_reconcile_total", "vnet_reconcile_duration_seconds", "vnet_last_success_timestamp_seconds", "vnet_applied_revision_info",
             "vnet_drift_objects", "vnet_conflicts", "vnet_rx_packets_total", "vnet_tx_packets_total", "vnet_rx_bytes_total", "vnet_tx_bytes_total",
-            "vnet_drops_total", "vnet_esp_drops_total", "vnet_esp_epoch", "vnet_peer_reachable", "vnet_mac_entries",
+            "vnet_drops_total", "vnet_esp_drops_total", "vnet_esp_epoch", "vnet_peer_reachable", "vnet_mac_entries", "vnet_offload_total",
         })
             Assert.True(families.ContainsKey(name), $"metric family {name} missing");
         Assert.Contains(families["vnet_reconcile_total"].Samples, s => s.Labels["result"] == "success" && s.Value >= 1);

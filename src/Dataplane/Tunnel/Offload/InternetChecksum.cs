@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace VnetReconciler.Dataplane.Tunnel.Offload;
 
@@ -16,9 +17,23 @@ public static class InternetChecksum
     public static uint Add(ReadOnlySpan<byte> data, uint sum)
     {
         ulong acc = 0;
-        var words = MemoryMarshal.Cast<byte, uint>(data);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && data.Length >= 2 * Vector256<byte>.Count)
+        {
+            // 32 bytes at a time: eight 32-bit words widened into four 64-bit lanes (a 64 KB packet adds at most 2^44
+            // per lane, far from overflow); the same host-order words as the scalar loop below.
+            var lanes = Vector256<ulong>.Zero;
+            ref var start = ref MemoryMarshal.GetReference(data);
+            for (; i + Vector256<byte>.Count <= data.Length; i += Vector256<byte>.Count)
+            {
+                var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)i).AsUInt32());
+                lanes += low + high;
+            }
+            acc = Vector256.Sum(lanes);
+        }
+        var words = MemoryMarshal.Cast<byte, uint>(data[i..]);
         foreach (var w in words) acc += w;
-        var i = words.Length * 4;
+        i += words.Length * 4;
         if (i + 1 < data.Length)
         {
             acc += MemoryMarshal.Read<ushort>(data[i..]);
