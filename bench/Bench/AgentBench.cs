@@ -106,6 +106,7 @@ public static class AgentBench
             Console.WriteLine($"managed heap after the last GC: {heap?.Split(' ')[1]} bytes");
             Console.WriteLine($"{count} vnets converged and carried ({carried} vnetifs open) in {converged.TotalSeconds:F1} s");
             Console.WriteLine($"after 3 more sync cycles: VmRSS {rss:F1} MB, VmHWM {RssMegabytes(agent.Id, "VmHWM:"):F1} MB");
+            Console.WriteLine($"where it is (resident MB by mapping): {RssByMapping(agent.Id)}");
             Stop(agent);
             Console.WriteLine($"rss_mb={rss:F0}");
             return Task.FromResult(0);
@@ -130,6 +131,22 @@ public static class AgentBench
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    /// <summary>Resident memory from /proc/PID/smaps grouped by what is mapped (a file's name, or anonymous), largest first.</summary>
+    private static string RssByMapping(int pid)
+    {
+        var totals = new Dictionary<string, long>();
+        var name = "?";
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 5 && fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].EndsWith(':'))
+                name = fields.Length >= 6 ? Path.GetFileName(fields[5]) is { Length: > 0 } f ? f : fields[5] : "anonymous";
+            else if (fields is ["Rss:", var kb, "kB"])
+                totals[name] = totals.GetValueOrDefault(name) + long.Parse(kb, CultureInfo.InvariantCulture);
+        }
+        return string.Join(", ", totals.OrderByDescending(t => t.Value).Take(6).Select(t => $"{t.Key} {t.Value / 1024.0:F1}"));
     }
 
     internal static Dictionary<string, string> ExampleFiles()

@@ -18,7 +18,11 @@ public sealed class TcpCoalescer
     private const int MaxIpLength = 65535, MaxSegments = 64, Ethernet = 14, Ipv4Header = 20;
     private const int FrameStart = VirtioNetHeader.Length;
 
-    private readonly byte[] _buffer = GC.AllocateArray<byte>(FrameStart + Ethernet + MaxIpLength, pinned: true);
+    // The run being merged (64 KB, pinned) is allocated on first use: an agent carrying 1,000 mostly idle vnets opens
+    // 1,000 of these, and only the ones that carry traffic need it.
+    private byte[]? _buffer;
+
+    private byte[] Storage => _buffer ??= GC.AllocateArray<byte>(FrameStart + Ethernet + MaxIpLength, pinned: true);
     private int _length, _segments, _segmentSize, _headerLength;
     private uint _nextSequence;
     private bool _closed;
@@ -48,14 +52,14 @@ public sealed class TcpCoalescer
             if (!_closed && _segments < MaxSegments && payload <= _segmentSize && sequence == _nextSequence
                 && _length + payload <= Ethernet + MaxIpLength && SameFlow(frame, headerLength))
             {
-                frame[headerLength..].CopyTo(_buffer.AsSpan(FrameStart + _length));
+                frame[headerLength..].CopyTo(Storage.AsSpan(FrameStart + _length));
                 _length += payload;
                 _segments++;
                 _nextSequence += (uint)payload;
                 var flags = frame[Ethernet + Ipv4Header + 13];
                 if (payload < _segmentSize || (flags & TcpSegmenter.TcpPsh) != 0)
                 {
-                    _buffer[FrameStart + Ethernet + Ipv4Header + 13] |= (byte)(flags & TcpSegmenter.TcpPsh);
+                    Storage[FrameStart + Ethernet + Ipv4Header + 13] |= (byte)(flags & TcpSegmenter.TcpPsh);
                     _closed = true;
                 }
                 return true;
@@ -75,7 +79,7 @@ public sealed class TcpCoalescer
 
     private void Start(ReadOnlySpan<byte> frame, int headerLength)
     {
-        frame.CopyTo(_buffer.AsSpan(FrameStart));
+        frame.CopyTo(Storage.AsSpan(FrameStart));
         _length = frame.Length;
         _headerLength = headerLength;
         _segmentSize = frame.Length - headerLength;
@@ -91,10 +95,10 @@ public sealed class TcpCoalescer
     public ReadOnlySpan<byte> Take()
     {
         if (_segments == 0) return default;
-        var frame = _buffer.AsSpan(FrameStart, _length);
+        var frame = Storage.AsSpan(FrameStart, _length);
         if (_segments == 1)
         {
-            VirtioNetHeader.None.Write(_buffer);
+            VirtioNetHeader.None.Write(Storage);
         }
         else
         {
@@ -107,12 +111,12 @@ public sealed class TcpCoalescer
             var pseudo = InternetChecksum.PseudoHeaderV4(ip[12..20], TcpSegmenter.ProtocolTcp, transportLength);
             BinaryPrimitives.WriteUInt16BigEndian(ip[(Ipv4Header + 16)..], (ushort)pseudo);
             new VirtioNetHeader(VirtioNetHeader.FlagNeedsChecksum, VirtioNetHeader.GsoTcpV4, (ushort)_headerLength, (ushort)_segmentSize,
-                Ethernet + Ipv4Header, 16).Write(_buffer);
+                Ethernet + Ipv4Header, 16).Write(Storage);
             Runs++;
             MergedSegments += _segments;
         }
         _segments = 0;
-        return _buffer.AsSpan(0, FrameStart + _length);
+        return Storage.AsSpan(0, FrameStart + _length);
     }
 
     /// <summary>TCP data in IPv4 without options or fragments, ACK (and PSH) only, both checksums valid.</summary>
@@ -140,7 +144,7 @@ public sealed class TcpCoalescer
     private bool SameFlow(ReadOnlySpan<byte> frame, int headerLength)
     {
         if (headerLength != _headerLength) return false;
-        var held = _buffer.AsSpan(FrameStart, _headerLength);
+        var held = Storage.AsSpan(FrameStart, _headerLength);
         const int ip = Ethernet, tcp = Ethernet + Ipv4Header;
         return frame[..(ip + 2)].SequenceEqual(held[..(ip + 2)])            // MACs, EtherType, version/IHL, TOS
             && frame[(ip + 6)..(ip + 10)].SequenceEqual(held[(ip + 6)..(ip + 10)]) // flags, TTL, protocol
