@@ -56,11 +56,14 @@ public sealed class TwoHostTunnelTests(ITestOutputHelper output)
         Poll.Until(() => Pings(va, "198.19.0.2"), Deadline, "VM a pinging VM b across the tunnel");
 
         vb.Start("iperf3", ["-s", "-1", "-B", "198.19.0.2"]);
-        CmdResult? client = null;
-        Poll.Until(() => (client = va.Exec("iperf3", ["-c", "198.19.0.2", "-t", "2", "-J"], TimeSpan.FromSeconds(30))).ExitCode == 0,
-            Deadline, "iperf3 to connect to the server in VM b");
-        using var report = System.Text.Json.JsonDocument.Parse(client!.Stdout);
-        var received = report.RootElement.GetProperty("end").GetProperty("sum_received");
+        // Connect once the one-off server listens: a client that races its start can leave a report without results.
+        Poll.Until(() => vb.Exec("ss", "-ltn").Stdout.Contains("198.19.0.2:5201", StringComparison.Ordinal), Deadline, "iperf3 server listening in VM b");
+        var client = va.Exec("iperf3", ["-c", "198.19.0.2", "-t", "2", "-J"], TimeSpan.FromSeconds(60));
+        Assert.True(client.ExitCode == 0, $"iperf3 client exited {client.ExitCode}: {client.Stdout}{client.Stderr}");
+        using var report = System.Text.Json.JsonDocument.Parse(client.Stdout);
+        Assert.True(report.RootElement.TryGetProperty("end", out var end) && end.TryGetProperty("sum_received", out _),
+            $"iperf3 reported no result: {client.Stdout}");
+        var received = end.GetProperty("sum_received");
         var gbps = received.GetProperty("bits_per_second").GetDouble() / 1e9;
         output.WriteLine($"iperf3 TCP across the tunnel: {gbps:0.000} Gb/s, {received.GetProperty("bytes").GetInt64()} bytes");
         Assert.True(received.GetProperty("bytes").GetInt64() > 1_000_000, "iperf3 moved less than 1 MB in 2 s");
